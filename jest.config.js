@@ -1,0 +1,13 @@
+/** Unit tests: ESM (the Kubernetes client is ESM-only), everything outside the process mocked. */
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/index.ts'],
+  coverageReporters: ['text-summary', 'text', 'json-summary'],
+  coverageDirectory: 'coverage',
+  testTimeout: 20000
+}
