@@ -9,9 +9,15 @@ build_engine() {
   local engine=$1 package=$2
   local version
   version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/$engine/pom.xml")
-  local out="$CACHE_ROOT/engines/$engine-$version"
+  # Keyed by the launcher's source too, so a changed launcher is rebuilt; the unhashed name
+  # is a link to the current build.
+  local hash
+  hash=$(cat "$here/engines/launcher/Launcher.java.in" "$here/engines/$engine/pom.xml" | sha256sum | cut -c1-12)
+  local out="$CACHE_ROOT/engines/$engine-$version-$hash"
+  local link="$CACHE_ROOT/engines/$engine-$version"
   if [[ -f "$out/launcher.jar" ]]; then
     echo "[build-engines] $engine $version already built in $out" >&2
+    ln -sfn "$out" "$link"
     return
   fi
   local work="$CACHE_ROOT/src/engine-$engine-$version"
@@ -24,6 +30,7 @@ build_engine() {
   cp -r "$work/target/lib" "$out.tmp/lib"
   cp "$work/target/${engine}-launcher-1.jar" "$out.tmp/launcher.jar"
   rm -rf "$out" && mv "$out.tmp" "$out"
+  rm -rf "$link" && ln -sfn "$out" "$link"
 }
 
 build_engine opensearch org.opensearch

@@ -1,0 +1,318 @@
+#!/usr/bin/env node
+/**
+ * The local cluster: upstream control plane + our node agent + real engines, no Docker.
+ *
+ *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated]
+ *   local-cluster down  --name N
+ *   local-cluster list
+ *   local-cluster logs  --name N --dir D
+ *   local-cluster fault --name N (freeze|thaw|kill) NAMESPACE POD
+ *   local-cluster fault --name N (api-refuse|api-reset) SECONDS
+ *   local-cluster sysctl --name N vm.max_map_count=VALUE
+ */
+import { spawn, execFileSync } from 'node:child_process'
+import { createServer } from 'node:http'
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, homedir } from 'node:os'
+import { join, dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node'
+import { request } from 'undici'
+import { ensurePki } from './pki.js'
+import { startControlPlane, stopProcesses, writeKubeconfig, freePort } from './control-plane.js'
+import { PodNetwork } from './network.js'
+import { NodeAgent, PROVISIONER } from './node-agent.js'
+import { GroundTruthLog } from './ground-truth.js'
+import { FaultProxy } from './fault-proxy.js'
+import { ENGINE_VERSIONS } from './images.js'
+
+const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
+const ETCD_VERSION = process.env.ETCD_VERSION ?? 'v3.6.6'
+const CACHE_ROOT = process.env.ES_K8S_VERIFY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'es-k8s-verify')
+const CLUSTERS_ROOT = process.env.ES_K8S_VERIFY_CLUSTERS ?? join(tmpdir(), 'es-k8s-verify-clusters')
+const HERE = dirname(fileURLToPath(import.meta.url))
+/** The repository root, from lib/local-cluster/agent or local-cluster/agent. */
+const REPO = [resolve(HERE, '../../..'), resolve(HERE, '../..')].find((d) => existsSync(join(d, 'local-cluster/scripts'))) ?? resolve(HERE, '../../..')
+
+interface ClusterState {
+  name: string
+  pid: number
+  dir: string
+  kubeconfig: string
+  apiserver: string
+  controlPort: number
+  bridge: string
+  prefix: string
+  ready: boolean
+  k8sVersion: string
+  engines: typeof ENGINE_VERSIONS
+}
+
+function clusterDir(name: string): string {
+  return join(CLUSTERS_ROOT, name)
+}
+
+function readState(name: string): ClusterState | undefined {
+  const file = join(clusterDir(name), 'cluster.json')
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Builds (or finds in the cache) the upstream binaries and the engine launchers. */
+function ensureBuilt(): void {
+  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-control-plane.sh'), 'all'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, K8S_VERSION, ETCD_VERSION } })
+  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-engines.sh')], { stdio: ['ignore', 'inherit', 'inherit'] })
+}
+
+/** Picks a /24 and bridge name that no other local cluster on this machine uses. */
+function pickNetwork(): { bridge: string; prefix: string } {
+  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+  for (let n = 10; n < 250; n++) {
+    if (!links.includes(`eskv${n}:`)) return { bridge: `eskv${n}`, prefix: `10.244.${n}` }
+  }
+  throw new Error('no free pod network left: remove old clusters with `local-cluster down --name NAME`')
+}
+
+async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 'simulated' }): Promise<void> {
+  const dir = clusterDir(name)
+  const existing = readState(name)
+  if (existing && alive(existing.pid)) throw new Error(`local cluster "${name}" is already running (pid ${existing.pid})`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  ensureBuilt()
+  const { bridge, prefix } = pickNetwork()
+  const network = new PodNetwork(bridge, prefix)
+  network.setUp()
+  const pki = ensurePki(join(dir, 'pki'), ['127.0.0.1', network.gateway])
+  const bin = join(CACHE_ROOT, 'bin', `k8s-${K8S_VERSION}`)
+  const cp = await startControlPlane({
+    clusterName: name, dir, pki, advertiseAddress: network.gateway,
+    bin: { etcd: join(CACHE_ROOT, 'bin', `etcd-${ETCD_VERSION}`, 'etcd'), kubeApiserver: join(bin, 'kube-apiserver'), kubeControllerManager: join(bin, 'kube-controller-manager'), kubeScheduler: join(bin, 'kube-scheduler') }
+  })
+  const groundTruth = new GroundTruthLog(join(dir, 'ground-truth.jsonl'))
+  // Clients reach the API server through a proxy that can inject faults; the control plane uses it directly.
+  const apiPort = Number(new URL(cp.apiserverUrl).port)
+  const proxy = new FaultProxy({ host: '127.0.0.1', port: apiPort }, (mode, seconds) => groundTruth.record({ event: 'fault-injected', detail: { fault: `api-${mode}`, seconds } }))
+  const proxyPort = await proxy.listen()
+  const clientKubeconfig = join(dir, 'kubeconfig.client')
+  writeKubeconfig(clientKubeconfig, name, `https://127.0.0.1:${proxyPort}`, pki)
+  const kc = new KubeConfig()
+  kc.loadFromFile(cp.kubeconfigPath)
+  const agent = new NodeAgent(kc, {
+    nodeName: `${name}-control-plane`, clusterDir: dir, kubeletPort: await freePort(), network,
+    engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
+    groundTruth, tls: { cert: pki.kubeletCert, key: pki.kubeletKey }, sysctlSource: opts.sysctl
+  })
+  await agent.start()
+  const storage = kc.makeApiClient(StorageV1Api)
+  await storage
+    .createStorageClass({ body: { metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } })
+    .catch(() => undefined)
+  await waitDefaultServiceAccount(kc)
+
+  const control = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      try {
+        const cmd = JSON.parse(body || '{}') as { action: string; namespace?: string; pod?: string; seconds?: number; value?: number }
+        if (cmd.action === 'freeze' || cmd.action === 'thaw' || cmd.action === 'kill') {
+          const c = agent.container(cmd.namespace ?? '', cmd.pod ?? '')
+          if (!c) throw new Error(`no running pod ${cmd.namespace}/${cmd.pod} on this node`)
+          if (cmd.action === 'kill') {
+            groundTruth.record({ event: 'fault-injected', namespace: cmd.namespace, pod: cmd.pod, detail: { fault: 'kill', pid: c.pid } })
+            if (c.pid) process.kill(c.pid, 'SIGKILL')
+          } else c.freeze(cmd.action === 'freeze')
+        } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
+          proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
+        } else if (cmd.action === 'sysctl') {
+          agent.maxMapCount = cmd.value ?? 0
+          groundTruth.record({ event: 'sysctl-set', detail: { 'vm.max_map_count': cmd.value } })
+        } else throw new Error(`unknown action ${cmd.action}`)
+        res.writeHead(200).end('ok\n')
+      } catch (err) {
+        res.writeHead(400).end(`${(err as Error).message}\n`)
+      }
+    })
+  })
+  const controlPort = await freePort()
+  await new Promise<void>((r) => control.listen(controlPort, '127.0.0.1', () => r()))
+
+  if (opts.kubeconfig) cpSync(clientKubeconfig, opts.kubeconfig)
+  const state: ClusterState = { name, pid: process.pid, dir, kubeconfig: clientKubeconfig, apiserver: `https://127.0.0.1:${proxyPort}`, controlPort, bridge, prefix, ready: true, k8sVersion: K8S_VERSION, engines: ENGINE_VERSIONS }
+  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(state, null, 2))
+  console.log(`local cluster "${name}" is ready: kubeconfig ${clientKubeconfig}`)
+
+  let stopping = false
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    console.log(`stopping local cluster "${name}"`)
+    await agent.stop().catch((err) => console.error(err))
+    control.close()
+    await proxy.close()
+    await stopProcesses(cp.processes)
+    network.tearDown()
+    writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...state, ready: false, pid: 0 }, null, 2))
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown())
+  process.on('SIGINT', () => void shutdown())
+  for (const [procName, child] of cp.processes) {
+    child.on('exit', (code) => {
+      if (!stopping) {
+        console.error(`${procName} exited with ${code}; stopping the cluster (see ${join(dir, 'logs', `${procName}.log`)})`)
+        void shutdown()
+      }
+    })
+  }
+}
+
+async function waitDefaultServiceAccount(kc: KubeConfig): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api)
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    try {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })
+      return
+    } catch {
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+  throw new Error('the controller manager did not create the default ServiceAccount within 60s')
+}
+
+/** Starts `up` in the background, logging to the cluster directory, and waits until it is ready. */
+async function upDetached(name: string, args: string[]): Promise<void> {
+  const dir = clusterDir(name)
+  mkdirSync(CLUSTERS_ROOT, { recursive: true })
+  const logFile = join(CLUSTERS_ROOT, `${name}.up.log`)
+  const out = openSync(logFile, 'w')
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', out, out] })
+  child.unref()
+  const deadline = Date.now() + 45 * 60_000
+  while (Date.now() < deadline) {
+    const state = readState(name)
+    if (state?.ready && state.pid === child.pid) return
+    if (child.exitCode !== null || !alive(child.pid!)) {
+      throw new Error(`local cluster "${name}" failed to start:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`local cluster "${name}" did not become ready; see ${logFile} and ${dir}/logs`)
+}
+
+async function down(name: string): Promise<void> {
+  const state = readState(name)
+  if (state && state.pid && alive(state.pid)) {
+    process.kill(state.pid, 'SIGTERM')
+    const deadline = Date.now() + 60_000
+    while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    if (alive(state.pid)) process.kill(state.pid, 'SIGKILL')
+  }
+  // Whatever a crashed cluster left behind: namespaces of its pods, its bridge, its directory.
+  if (state) {
+    const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    for (const line of namespaces.split('\n')) {
+      const ns = line.split(' ')[0]
+      if (ns.startsWith('esk-') && existsSync(join(state.dir, 'pods'))) {
+        const owned = readdirSync(join(state.dir, 'pods')).some((uid) => PodNetwork.namespaceFor(uid) === ns)
+        if (owned) new PodNetwork(state.bridge, state.prefix).removePod(ns)
+      }
+    }
+    new PodNetwork(state.bridge, state.prefix).tearDown()
+  }
+  rmSync(clusterDir(name), { recursive: true, force: true })
+  rmSync(join(CLUSTERS_ROOT, `${name}.up.log`), { force: true })
+}
+
+function list(): string[] {
+  if (!existsSync(CLUSTERS_ROOT)) return []
+  return readdirSync(CLUSTERS_ROOT).filter((n) => {
+    const s = readState(n)
+    return s?.ready && alive(s.pid)
+  })
+}
+
+async function control(name: string, body: Record<string, unknown>): Promise<void> {
+  const state = readState(name)
+  if (!state?.ready) throw new Error(`local cluster "${name}" is not running`)
+  const res = await request(`http://127.0.0.1:${state.controlPort}/`, { method: 'POST', body: JSON.stringify(body) })
+  const text = await res.body.text()
+  if (res.statusCode !== 200) throw new Error(text.trim())
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string', default: 'es-k8s-verify' }, kubeconfig: { type: 'string' }, detach: { type: 'boolean' }, sysctl: { type: 'string', default: 'simulated' }, dir: { type: 'string' } }
+  })
+  const [command, ...rest] = positionals
+  const name = values.name!
+  switch (command) {
+    case 'up':
+      if (values.sysctl !== 'host' && values.sysctl !== 'simulated') throw new Error(`--sysctl must be host or simulated, got "${values.sysctl}"`)
+      if (values.detach) await upDetached(name, process.argv.slice(3))
+      else await up(name, { kubeconfig: values.kubeconfig, sysctl: values.sysctl })
+      if (values.detach) process.exit(0)
+      return
+    case 'down':
+      await down(name)
+      return
+    case 'list':
+      for (const n of list()) console.log(n)
+      return
+    case 'kubeconfig': {
+      const state = readState(name)
+      if (!state?.ready) throw new Error(`local cluster "${name}" is not running`)
+      if (values.kubeconfig) cpSync(state.kubeconfig, values.kubeconfig)
+      else process.stdout.write(readFileSync(state.kubeconfig, 'utf8'))
+      return
+    }
+    case 'logs': {
+      const state = readState(name)
+      if (!state) throw new Error(`no local cluster "${name}"`)
+      const out = values.dir ?? '.'
+      mkdirSync(out, { recursive: true })
+      cpSync(join(state.dir, 'logs'), join(out, 'control-plane'), { recursive: true })
+      if (existsSync(join(state.dir, 'ground-truth.jsonl'))) cpSync(join(state.dir, 'ground-truth.jsonl'), join(out, 'ground-truth.jsonl'))
+      if (existsSync(join(state.dir, 'pods'))) {
+        for (const uid of readdirSync(join(state.dir, 'pods'))) {
+          const logs = join(state.dir, 'pods', uid, 'logs')
+          if (existsSync(logs)) cpSync(logs, join(out, 'pods', uid), { recursive: true })
+        }
+      }
+      console.log(out)
+      return
+    }
+    case 'fault': {
+      const [action, a, b] = rest
+      if (action === 'api-refuse' || action === 'api-reset') await control(name, { action, seconds: Number(a) })
+      else await control(name, { action, namespace: a, pod: b })
+      return
+    }
+    case 'sysctl': {
+      const m = /^vm\.max_map_count=(\d+)$/.exec(rest[0] ?? '')
+      if (!m) throw new Error(`sysctl takes vm.max_map_count=N, got "${rest[0] ?? ''}"`)
+      await control(name, { action: 'sysctl', value: Number(m[1]) })
+      return
+    }
+    default:
+      console.error('usage: local-cluster (up|down|list|kubeconfig|logs|fault|sysctl) --name NAME ...')
+      process.exit(2)
+  }
+}
+
+main().catch((err) => {
+  console.error(`local-cluster: ${(err as Error).message}`)
+  process.exit(1)
+})
