@@ -322,8 +322,10 @@ export class NodeAgent {
     this.pods.delete(rt.pod.metadata!.uid!)
     this.opts.groundTruth.record({ event: 'pod-removed', namespace: rt.pod.metadata?.namespace, pod: rt.pod.metadata?.name, detail: { uid: rt.pod.metadata?.uid } })
     await this.core
-      .deleteNamespacedPod({ name: rt.pod.metadata!.name!, namespace: rt.pod.metadata!.namespace!, gracePeriodSeconds: 0, body: { preconditions: { uid: rt.pod.metadata!.uid } } })
-      .catch(() => undefined)
+      .deleteNamespacedPod({ name: rt.pod.metadata!.name!, namespace: rt.pod.metadata!.namespace!, body: { gracePeriodSeconds: 0, preconditions: { uid: rt.pod.metadata!.uid } } })
+      .catch((err) => {
+        if ((err as { code?: number }).code !== 404) console.error(`removing pod ${rt.pod.metadata?.name}: ${err}`)
+      })
     this.scheduleHosts()
   }
 
