@@ -135,8 +135,12 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
         } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
           proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
         } else if (cmd.action === 'sysctl') {
-          agent.maxMapCount = cmd.value ?? 0
-          groundTruth.record({ event: 'sysctl-set', detail: { 'vm.max_map_count': cmd.value } })
+          if (cmd.value !== undefined) {
+            agent.maxMapCount = cmd.value
+            groundTruth.record({ event: 'sysctl-set', detail: { 'vm.max_map_count': cmd.value } })
+          }
+          res.writeHead(200).end(`vm.max_map_count = ${agent.maxMapCount}\n`)
+          return
         } else throw new Error(`unknown action ${cmd.action}`)
         res.writeHead(200).end('ok\n')
       } catch (err) {
@@ -243,12 +247,13 @@ function list(): string[] {
   })
 }
 
-async function control(name: string, body: Record<string, unknown>): Promise<void> {
+async function control(name: string, body: Record<string, unknown>): Promise<string> {
   const state = readState(name)
   if (!state?.ready) throw new Error(`local cluster "${name}" is not running`)
   const res = await request(`http://127.0.0.1:${state.controlPort}/`, { method: 'POST', body: JSON.stringify(body) })
   const text = await res.body.text()
   if (res.statusCode !== 200) throw new Error(text.trim())
+  return text
 }
 
 async function main(): Promise<void> {
@@ -301,9 +306,10 @@ async function main(): Promise<void> {
       return
     }
     case 'sysctl': {
+      // Without an argument: print the node's value, like `sysctl vm.max_map_count`.
       const m = /^vm\.max_map_count=(\d+)$/.exec(rest[0] ?? '')
-      if (!m) throw new Error(`sysctl takes vm.max_map_count=N, got "${rest[0] ?? ''}"`)
-      await control(name, { action: 'sysctl', value: Number(m[1]) })
+      if (rest[0] !== undefined && !m) throw new Error(`sysctl takes vm.max_map_count=N, got "${rest[0]}"`)
+      process.stdout.write(await control(name, { action: 'sysctl', value: m ? Number(m[1]) : undefined }))
       return
     }
     default:

@@ -1,0 +1,151 @@
+import type { EsResponse, EsTransport } from './transport.js'
+
+export type Distribution = 'elasticsearch' | 'opensearch'
+
+/** Which engine answers, told apart from the root endpoint (`version.distribution`). */
+export interface EngineInfo {
+  distribution: Distribution
+  version: string
+  major: number
+  clusterName: string
+  clusterUuid: string
+}
+
+export interface HealthRow {
+  cluster: string
+  status: 'green' | 'yellow' | 'red'
+  nodes: number
+  dataNodes: number
+  shards: number
+  unassigned: number
+}
+
+export interface NodeRow {
+  id: string
+  name: string
+  ip: string
+  /** '*' the elected master, '-' another node, 'x' the answering node knows no master. */
+  master: '*' | '-' | 'x'
+  roles: string
+}
+
+export interface MasterView {
+  id: string
+  name: string
+  ip: string
+}
+
+export interface ClusterStateView {
+  clusterUuid: string
+  masterNodeId?: string
+  nodes: Record<string, { name: string; transport_address: string }>
+}
+
+/** An answer that was not a success, with the engine's own exception type when it gave one. */
+export class EsRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string | undefined,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+/** Default wait for one request: short, because waits are the poll loop's business. */
+export const REQUEST_TIMEOUT_MS = 5000
+
+/** The requests the verifier makes, each with columns named (never parsed by position). */
+export class CatApi {
+  /** Names that differ between the engines; set from the root endpoint's answer. */
+  distribution: Distribution = 'elasticsearch'
+
+  constructor(private readonly transport: EsTransport) {}
+
+  private async get<T>(pod: string, path: string, query: Record<string, string> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+    let res: EsResponse
+    try {
+      res = await this.transport.request(pod, path, query, timeoutMs)
+    } catch (err) {
+      throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${(err as Error).message}`)
+    }
+    if (res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T
+    throw describeFailure(pod, path, res)
+  }
+
+  async engine(pod: string): Promise<EngineInfo> {
+    const root = await this.get<{ cluster_name: string; cluster_uuid: string; version: { number: string; distribution?: string } }>(pod, '/')
+    const distribution: Distribution = root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch'
+    this.distribution = distribution
+    return { distribution, version: root.version.number, major: Number(root.version.number.split('.')[0]), clusterName: root.cluster_name, clusterUuid: root.cluster_uuid }
+  }
+
+  /** `_cat/health`. Blocks up to 30 s on a masterless node: ask only where a master is known. */
+  async health(pod: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HealthRow> {
+    const rows = await this.get<Record<string, string>[]>(pod, '_cat/health', { format: 'json', h: 'cluster,status,node.total,node.data,shards,unassign' }, timeoutMs)
+    const row = rows[0] ?? {}
+    return { cluster: row.cluster, status: row.status as HealthRow['status'], nodes: Number(row['node.total']), dataNodes: Number(row['node.data']), shards: Number(row.shards), unassigned: Number(row.unassign) }
+  }
+
+  /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
+  async nodes(pod: string): Promise<NodeRow[]> {
+    const rows = await this.get<Record<string, string>[]>(pod, '_cat/nodes', { format: 'json', h: 'id,name,ip,master,node.role', full_id: 'true' })
+    return rows.map((r) => ({ id: r.id, name: r.name, ip: r.ip, master: r.master as NodeRow['master'], roles: r['node.role'] }))
+  }
+
+  /**
+   * The elected master as this node itself sees it, answered at once even without a master
+   * (`local=true`). Undefined when the node knows none (the row is all '-').
+   */
+  async localMaster(pod: string): Promise<MasterView | undefined> {
+    const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master'
+    const rows = await this.get<{ id: string; node: string; ip: string }[]>(pod, route, { format: 'json', local: 'true' })
+    const row = rows[0]
+    if (!row || row.id === '-' || !row.id) return undefined
+    return { id: row.id, name: row.node, ip: row.ip }
+  }
+
+  /** The node's own cluster state: cluster UUID, master and members, without asking the master. */
+  async localState(pod: string): Promise<ClusterStateView> {
+    const body = await this.get<{ cluster_uuid: string; master_node?: string; nodes?: ClusterStateView['nodes'] }>(pod, '_cluster/state/master_node,nodes', {
+      local: 'true',
+      filter_path: 'cluster_uuid,master_node,nodes.*.name,nodes.*.transport_address'
+    })
+    return { clusterUuid: body.cluster_uuid, masterNodeId: body.master_node, nodes: body.nodes ?? {} }
+  }
+
+  /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
+  async snapshot(pod: string, path: string, query: Record<string, string>): Promise<{ status: number; body: string }> {
+    try {
+      const res = await this.transport.request(pod, path, query, REQUEST_TIMEOUT_MS)
+      return { status: res.status, body: res.body }
+    } catch (err) {
+      return { status: 0, body: (err as Error).message }
+    }
+  }
+}
+
+/** Turns a failed answer into an error naming the engine's exception (master_not_discovered_exception, ...). */
+export function describeFailure(pod: string, path: string, res: EsResponse): EsRequestError {
+  let type: string | undefined
+  let reason: string | undefined
+  try {
+    const body = JSON.parse(res.body) as { error?: { type?: string; reason?: string } | string; message?: string }
+    if (typeof body.error === 'object') {
+      type = body.error.type
+      reason = body.error.reason ?? undefined
+    } else if (res.fromTransport) {
+      type = 'unreachable'
+      reason = body.message
+    }
+  } catch {
+    reason = res.body.slice(0, 200)
+  }
+  const what = type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body')
+  return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`)
+}
+
+/** True for the 503 a node gives while it has no master, under either engine's name. */
+export function isMasterNotDiscovered(err: unknown): boolean {
+  return err instanceof EsRequestError && (err.type === 'master_not_discovered_exception' || err.type === 'cluster_manager_not_discovered_exception')
+}

@@ -1,0 +1,98 @@
+import type { KubeClient } from './kube/client.js'
+import type { CatApi, HealthRow } from './es/cat-api.js'
+import type { Timeline } from './timeline.js'
+import type { Logger } from './logger.js'
+import { waitFor } from './retry.js'
+import { describeHealth, describePods, mastersSeenBy, summarizePod, withLastLogLines, type PodSummary } from './observe.js'
+import { VerificationError } from './errors.js'
+
+/** What the engine needs to watch one StatefulSet's cluster. */
+export interface ClusterTarget {
+  kube: KubeClient
+  api: CatApi
+  namespace: string
+  selector: Record<string, string>
+  container: string
+  expectedNodes: number
+  timeline: Timeline
+  logger: Logger
+  pollIntervalMs: number
+  /** Aborts waits at once (SIGINT/SIGTERM). */
+  signal?: AbortSignal
+}
+
+export interface FormationResult {
+  health: HealthRow
+  pods: PodSummary[]
+  /** Pod that answered with green health; has a master. */
+  answeringPod: string
+}
+
+/**
+ * Waits until the StatefulSet's pods are Ready and `_cat/health` says green with the expected
+ * node count. `_cat/health` is asked only of a node that already knows a master: on a
+ * masterless node it blocks for 30 s. At the deadline the error says what each pod and the
+ * cluster last looked like, and names separate clusters when nodes disagree on the cluster UUID.
+ */
+export async function waitForGreen(target: ClusterTarget, phase: string, timeoutMs: number): Promise<FormationResult> {
+  const { kube, api, namespace, timeline, expectedNodes } = target
+  let readySeen = new Set<string>()
+  let lastHealth: HealthRow | undefined
+  let lastPods: PodSummary[] = []
+  try {
+    return await waitFor(
+      `the cluster to turn green with ${expectedNodes} nodes`,
+      async () => {
+        const pods = (await kube.listPods(namespace, target.selector)).map(summarizePod)
+        lastPods = pods
+        const ready = pods.filter((p) => p.ready)
+        for (const p of ready) if (!readySeen.has(p.name)) timeline.record(phase, 'pod-ready', `${p.name} is Ready`, { pod: p.name, ip: p.ip })
+        readySeen = new Set(ready.map((p) => p.name))
+        const seen = (): { done: false; seen: unknown; summary: string } => ({
+          done: false,
+          seen: { pods, health: lastHealth },
+          summary: `${ready.length}/${expectedNodes} pods Ready: ${describePods(pods)}; ${describeHealth(lastHealth, expectedNodes)}`
+        })
+        if (ready.length === 0) return seen()
+        const masters = await mastersSeenBy(api, ready.map((p) => p.name))
+        const withMaster = [...masters.entries()].find(([, m]) => m && typeof m !== 'string')
+        if (!withMaster) return seen()
+        const health = await api.health(withMaster[0])
+        lastHealth = health
+        if (health.status === 'green' && health.nodes === expectedNodes && ready.length >= expectedNodes) {
+          timeline.record(phase, 'green', `cluster green with ${health.nodes} nodes (asked ${withMaster[0]})`, health)
+          return { done: true, value: { health, pods, answeringPod: withMaster[0] } }
+        }
+        return seen()
+      },
+      { timeoutMs, intervalMs: target.pollIntervalMs, onSeen: (s) => target.logger.debug(s), signal: target.signal }
+    )
+  } catch (err) {
+    if (!(err instanceof VerificationError)) throw err
+    const pods = await withLastLogLines(kube, namespace, target.container, lastPods)
+    const split = await separateClusters(target, pods)
+    const message = [
+      err.message.split(' Last seen:')[0] + '.',
+      split ?? '',
+      `Pods: ${describePods(pods)}.`,
+      `Cluster: ${describeHealth(lastHealth, expectedNodes)}.`
+    ].filter(Boolean).join(' ')
+    throw new VerificationError(message, { pods, health: lastHealth })
+  }
+}
+
+/** Names nodes that formed separate clusters (different cluster UUIDs), or undefined. */
+async function separateClusters(target: ClusterTarget, pods: PodSummary[]): Promise<string | undefined> {
+  const uuids = new Map<string, string[]>()
+  await Promise.all(
+    pods
+      .filter((p) => p.ready)
+      .map(async (p) => {
+        const state = await target.api.localState(p.name).catch(() => undefined)
+        if (!state?.clusterUuid || state.clusterUuid === '_na_') return
+        uuids.set(state.clusterUuid, [...(uuids.get(state.clusterUuid) ?? []), p.name])
+      })
+  )
+  if (uuids.size < 2) return undefined
+  return `The nodes formed ${uuids.size} separate clusters: ${[...uuids.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}.`
+}

@@ -1,0 +1,39 @@
+import type { VerifyOptions } from '../options.js'
+import { Tool } from './tool.js'
+import { KindProvider } from './kind.js'
+import { MinikubeProvider } from './minikube.js'
+import { ExistingProvider } from './existing.js'
+import { LocalProvider } from './local.js'
+import type { ClusterProvider, ProviderContext } from './provider.js'
+
+/** auto: kind when a Docker engine answers, else the local cluster. */
+export async function resolveProvider(provider: VerifyOptions['provider'], ctx: ProviderContext): Promise<Exclude<VerifyOptions['provider'], 'auto'>> {
+  if (provider !== 'auto') return provider
+  try {
+    const docker = await Tool.find('docker', ctx.logger, '')
+    const info = await docker.run('docker info', ['info', '--format', '{{.ServerVersion}}'], { allowFailure: true })
+    if (info.exitCode === 0 && info.stdout.trim()) {
+      ctx.logger.info(`provider auto: a Docker engine (${info.stdout.trim()}) answers; using kind`)
+      return 'kind'
+    }
+  } catch {
+    // No docker CLI at all.
+  }
+  ctx.logger.info('provider auto: no Docker engine answers; using the local cluster')
+  return 'local'
+}
+
+export function makeProvider(kind: Exclude<VerifyOptions['provider'], 'auto'>, options: VerifyOptions, clusterName: string, ctx: ProviderContext): ClusterProvider {
+  switch (kind) {
+    case 'kind':
+      return new KindProvider(clusterName, { version: options.kindVersion, nodeImage: options.kindNodeImage, config: options.kindConfig }, ctx)
+    case 'minikube':
+      return new MinikubeProvider(clusterName, { memoryMb: options.minikubeMemory, cpus: options.minikubeCpus, kubernetesVersion: options.kubernetesVersion }, ctx)
+    case 'existing':
+      return new ExistingProvider(options.kubeconfig!, options.context, ctx)
+    case 'local':
+      return new LocalProvider(clusterName, ctx)
+  }
+}
+
+export type { ClusterProvider, ProviderContext } from './provider.js'

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto'
+import { readFileSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+import { arch } from 'node:os'
+import { downloadTool, cacheFile, find } from '@actions/tool-cache'
+import { which } from '@actions/io'
+import { Tool } from './tool.js'
+import { MAX_MAP_COUNT, type ClusterProvider, type ProviderContext } from './provider.js'
+import { prepareLocalHost } from './host.js'
+
+const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download'
+
+/** The sha256 from a `.sha256sum` file ("<hex>  <name>"). */
+export function parseSha256Sum(text: string): string {
+  const hex = text.trim().split(/\s+/)[0]?.toLowerCase() ?? ''
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a sha256sum file: '${text.slice(0, 80)}'`)
+  return hex
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex')
+}
+
+/**
+ * Finds kind at the requested version: the one on PATH when it matches, else the tool cache,
+ * else the release binary, verified against its published sha256 before it is ever run.
+ */
+export async function ensureKind(version: string, ctx: ProviderContext): Promise<Tool> {
+  const onPath = await which('kind', false)
+  if (onPath) {
+    const out = await new Tool(onPath, ctx.logger).run('kind version', ['version'], { allowFailure: true })
+    const found = /kind (v\d+\.\d+\.\d+)/.exec(out.stdout)?.[1]
+    if (found === version) {
+      ctx.logger.info(`Using kind ${found} from ${onPath}`)
+      return new Tool(onPath, ctx.logger)
+    }
+    ctx.logger.info(`kind on PATH is ${found ?? 'of unknown version'}; ${version} was asked for`)
+  }
+  const platformArch = arch() === 'arm64' ? 'arm64' : 'amd64'
+  const cached = find('kind', version.replace(/^v/, ''), platformArch)
+  if (cached) return new Tool(join(cached, 'kind'), ctx.logger)
+  const url = `${KIND_RELEASES}/${version}/kind-linux-${platformArch}`
+  ctx.logger.info(`Downloading ${url}`)
+  const binary = await downloadTool(url, join(ctx.workDir, `kind-${version}`))
+  const sumFile = await downloadTool(`${url}.sha256sum`, join(ctx.workDir, `kind-${version}.sha256sum`))
+  const expected = parseSha256Sum(readFileSync(sumFile, 'utf8'))
+  const actual = sha256File(binary)
+  if (actual !== expected) {
+    throw new Error(`Checksum mismatch for ${url}: expected sha256 ${expected} (from ${url}.sha256sum), got ${actual}. The binary was not run.`)
+  }
+  ctx.logger.info(`kind ${version} verified: sha256 ${actual}`)
+  chmodSync(binary, 0o755)
+  const dir = await cacheFile(binary, 'kind', 'kind', version.replace(/^v/, ''), platformArch)
+  return new Tool(join(dir, 'kind'), ctx.logger)
+}
+
+export class KindProvider implements ClusterProvider {
+  readonly name = 'kind'
+  created = false
+  private kind?: Tool
+  private readonly kubeconfig: string
+
+  constructor(
+    readonly clusterName: string,
+    private readonly opts: { version: string; nodeImage?: string; config?: string },
+    private readonly ctx: ProviderContext
+  ) {
+    this.kubeconfig = join(ctx.workDir, 'kubeconfig')
+  }
+
+  async create(): Promise<{ kubeconfig: string }> {
+    this.kind = await ensureKind(this.opts.version, this.ctx)
+    const args = ['create', 'cluster', '--name', this.clusterName, '--wait', '5m', '--kubeconfig', this.kubeconfig]
+    if (this.opts.nodeImage) args.push('--image', this.opts.nodeImage)
+    if (this.opts.config) args.push('--config', this.opts.config)
+    this.created = true
+    await this.kind.run(`Creating kind cluster ${this.clusterName}`, args)
+    chmodSync(this.kubeconfig, 0o600)
+    return { kubeconfig: this.kubeconfig }
+  }
+
+  /** kind nodes are containers on the host's kernel: the host's own setting is the one that counts. */
+  async prepareHost(): Promise<void> {
+    await prepareLocalHost(this.ctx.logger, MAX_MAP_COUNT)
+  }
+
+  async loadImages(images: string[]): Promise<void> {
+    const docker = await Tool.find('docker', this.ctx.logger, 'Image preloading needs the Docker CLI.')
+    for (const image of images) {
+      await docker.run(`Pulling ${image}`, ['pull', image])
+      await this.kind!.run(`Loading ${image} into kind`, ['load', 'docker-image', image, '--name', this.clusterName])
+    }
+  }
+
+  async exportLogs(dir: string): Promise<void> {
+    if (!this.kind || !this.created) return
+    await this.kind.run('Exporting kind logs', ['export', 'logs', dir, '--name', this.clusterName])
+  }
+
+  async destroy(): Promise<void> {
+    if (!this.kind || !this.created) return
+    await this.kind.run(`Deleting kind cluster ${this.clusterName}`, ['delete', 'cluster', '--name', this.clusterName])
+    this.created = false
+  }
+}

@@ -1,0 +1,57 @@
+import type { PhaseResult } from './phases.js'
+import type { RoundResult, MasterIdentity } from './failover.js'
+
+/** The verdict of a run and everything measured, written as report.json. */
+export interface Report {
+  verdict: 'passed' | 'failed'
+  startedAt: string
+  endedAt: string
+  durationMs: number
+  provider: string
+  cluster: string
+  namespace?: string
+  statefulset?: string
+  engine?: { distribution: string; version: string }
+  expectedNodes?: number
+  kubernetesVersion?: string
+  phases: PhaseResult[]
+  rounds: RoundResult[]
+  masterBefore?: MasterIdentity
+  masterAfter?: MasterIdentity
+  timeToGreenMs?: number
+  /** Kill request to all survivors agreeing on a new master (first round). */
+  failoverMs?: number
+  /** Kill request to green with every node again (first round). */
+  rejoinMs?: number
+  nodeIds?: Record<string, string>
+  warnings: string[]
+  error?: { phase?: string; message: string; lastSeen?: unknown; location?: { file: string; line?: number; column?: number } }
+  reportDir: string
+  /** Why the failover phases did not run, when they did not. */
+  failoverSkipped?: string
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+}
+
+/** JUnit XML with one test case per phase, as CI systems display it. */
+export function toJUnit(report: Report): string {
+  const failures = report.phases.filter((p) => p.status === 'failed').length
+  const skipped = report.phases.filter((p) => p.status === 'skipped').length
+  const cases = report.phases.map((p) => {
+    const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`
+    if (p.status === 'failed') return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`
+    if (p.status === 'skipped') return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`
+    return `${open}/>`
+  })
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="es-k8s-verify" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    ''
+  ].join('\n')
+}

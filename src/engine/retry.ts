@@ -1,0 +1,73 @@
+import pRetry, { AbortError } from 'p-retry'
+import { VerificationError, errorMessage } from './errors.js'
+
+/** Where retries and waits say what they are doing; the engine's logger fits. */
+export interface RetryLog {
+  debug(message: string): void
+}
+
+const silent: RetryLog = { debug: () => undefined }
+
+/**
+ * Runs `fn` up to `attempts` times with growing, logged delays. For transient failures of one
+ * call (the API server restarting); waiting for a state is `waitFor`'s job.
+ */
+export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: { attempts?: number; minDelayMs?: number; log?: RetryLog } = {}): Promise<T> {
+  const log = opts.log ?? silent
+  return pRetry(fn, {
+    retries: (opts.attempts ?? 3) - 1,
+    minTimeout: opts.minDelayMs ?? 500,
+    factor: 2,
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+      if (retriesLeft > 0) log.debug(`${what}: attempt ${attemptNumber} failed (${error.message}); retrying in ${retryDelay}ms`)
+    }
+  })
+}
+
+/** What one look at the cluster found: done, or not yet with what was seen. */
+export type Observation<T> = { done: true; value: T } | { done: false; seen: unknown; summary: string }
+
+/** Thrown inside a check to stop waiting at once (the cluster can no longer get there). */
+export class GiveUp extends AbortError {}
+
+/**
+ * Observes until `check` reports done or the deadline passes, every `intervalMs`. At the
+ * deadline it throws VerificationError saying what was awaited and what was last seen, never
+ * a bare timeout. An exception thrown by `check` counts as a look that saw that error.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<Observation<T>>, opts: { timeoutMs: number; intervalMs: number; log?: RetryLog; onSeen?: (summary: string) => void; signal?: AbortSignal }): Promise<T> {
+  const started = Date.now()
+  let last: { seen: unknown; summary: string } = { seen: undefined, summary: 'nothing observed yet' }
+  class NotYet extends Error {}
+  try {
+    return await pRetry(
+      async () => {
+        let observation: Observation<T>
+        try {
+          observation = await check()
+        } catch (err) {
+          if (err instanceof AbortError) throw err
+          observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) }
+        }
+        if (observation.done) return observation.value
+        if (observation.summary !== last.summary) opts.onSeen?.(observation.summary)
+        last = observation
+        throw new NotYet(observation.summary)
+      },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: opts.intervalMs,
+        factor: 1,
+        randomize: false,
+        maxRetryTime: opts.timeoutMs,
+        signal: opts.signal,
+        shouldRetry: () => Date.now() - started < opts.timeoutMs
+      }
+    )
+  } catch (err) {
+    if (opts.signal?.aborted) throw new VerificationError(`Interrupted while waiting for ${what}. Last seen: ${last.summary}`, last.seen)
+    if (err instanceof GiveUp) throw new VerificationError(`${what}: ${err.message}`, last.seen)
+    const waited = ((Date.now() - started) / 1000).toFixed(1)
+    throw new VerificationError(`Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`, last.seen)
+  }
+}
