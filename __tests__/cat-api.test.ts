@@ -15,7 +15,13 @@ describe.each(engines)('CatApi against answers captured from %s', (engine) => {
 
   it('reads health by named columns', async () => {
     const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'cat-health')))
-    expect(await api.health('p-0')).toMatchObject({ status: 'green', nodes: 3, dataNodes: 3, unassigned: 0, cluster: 'k8s-cluster' })
+    expect(await api.health('p-0')).toMatchObject({
+      status: 'green',
+      nodes: 3,
+      dataNodes: 3,
+      unassigned: 0,
+      cluster: 'k8s-cluster'
+    })
   })
 
   it('finds the elected master in _cat/nodes', async () => {
@@ -26,33 +32,47 @@ describe.each(engines)('CatApi against answers captured from %s', (engine) => {
   })
 
   it("asks each engine's own route for the local master and reads an empty row as none", async () => {
-    const transport = new ScriptedTransport((_pod, _path, query) => fixtureResponse(engine, query.local ? 'masterless-cat-master-local' : 'cat-master-local'))
+    const transport = new ScriptedTransport((_pod, _path, query) =>
+      fixtureResponse(engine, query.local ? 'masterless-cat-master-local' : 'cat-master-local')
+    )
     const api = new CatApi(transport)
     await api.engine('p-0').catch(() => undefined)
     api.distribution = engine
     expect(await api.localMaster('p-0')).toBeUndefined()
-    expect(transport.requests[transport.requests.length - 1].path).toBe(engine === 'opensearch' ? '_cat/cluster_manager' : '_cat/master')
-    const known = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'cat-master-local')))
+    expect(transport.requests[transport.requests.length - 1].path).toBe(
+      engine === 'opensearch' ? '_cat/cluster_manager' : '_cat/master'
+    )
+    const known = new CatApi(
+      new ScriptedTransport(() => fixtureResponse(engine, 'cat-master-local'))
+    )
     known.distribution = engine
     expect((await known.localMaster('p-0'))?.name).toMatch(/-cluster-\d\./)
   })
 
   it('names the 503 of a masterless node', async () => {
-    const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'masterless-cluster-health')))
+    const api = new CatApi(
+      new ScriptedTransport(() => fixtureResponse(engine, 'masterless-cluster-health'))
+    )
     const err = await api.health('p-0').catch((e: unknown) => e)
     expect(isMasterNotDiscovered(err)).toBe(true)
-    expect((err as Error).message).toMatch(/answered 503 \((master|cluster_manager)_not_discovered_exception/)
+    expect((err as Error).message).toMatch(
+      /answered 503 \((master|cluster_manager)_not_discovered_exception/
+    )
   })
 
   it('reports the 400 for parameters _cat/health does not take', async () => {
-    const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'cat-health-bad-param')))
+    const api = new CatApi(
+      new ScriptedTransport(() => fixtureResponse(engine, 'cat-health-bad-param'))
+    )
     const err = (await api.health('p-0').catch((e: unknown) => e)) as EsRequestError
     expect(err.status).toBe(400)
     expect(err.type).toBe('illegal_argument_exception')
   })
 
   it('reads the local cluster state: UUID, master, members', async () => {
-    const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'cluster-state-nodes')))
+    const api = new CatApi(
+      new ScriptedTransport(() => fixtureResponse(engine, 'cluster-state-nodes'))
+    )
     const state = await api.localState('p-0')
     expect(state.clusterUuid).toMatch(/^[\w-]{22}$/)
     expect(Object.keys(state.nodes)).toHaveLength(3)
@@ -62,7 +82,13 @@ describe.each(engines)('CatApi against answers captured from %s', (engine) => {
 
 describe('CatApi failures on the way in', () => {
   it('marks the API server proxy failing to reach a pod as unreachable', async () => {
-    const api = new CatApi(new ScriptedTransport(() => ({ status: 503, body: '{"kind":"Status","message":"error trying to reach service: dial tcp 10.244.0.2:9200: connect: connection refused"}', fromTransport: true })))
+    const api = new CatApi(
+      new ScriptedTransport(() => ({
+        status: 503,
+        body: '{"kind":"Status","message":"error trying to reach service: dial tcp 10.244.0.2:9200: connect: connection refused"}',
+        fromTransport: true
+      }))
+    )
     const err = (await api.health('p-0').catch((e: unknown) => e)) as EsRequestError
     expect(err.type).toBe('unreachable')
     expect(err.message).toMatch(/connection refused/)

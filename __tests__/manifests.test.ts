@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadManifests, selectStatefulSet, viewStatefulSet, overrideImage, imagesOf, listManifestFiles } from '../src/engine/manifests.js'
+import {
+  loadManifests,
+  selectStatefulSet,
+  viewStatefulSet,
+  overrideImage,
+  imagesOf,
+  listManifestFiles
+} from '../src/engine/manifests.js'
 import { UsageError } from '../src/engine/errors.js'
 
 const here = '__tests__/manifests'
@@ -10,19 +17,28 @@ const here = '__tests__/manifests'
 describe('loadManifests', () => {
   it('reads the reference manifests in name order, with line numbers', () => {
     const objects = loadManifests(['manifests/elasticsearch'])
-    expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual(['Service/es-cluster', 'StatefulSet/es-cluster'])
+    expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual([
+      'Service/es-cluster',
+      'StatefulSet/es-cluster'
+    ])
     expect(objects[0].file).toBe('manifests/elasticsearch/service.yaml')
     expect(objects[0].line).toBe(2)
     expect(objects[1].locate(['spec', 'replicas'])).toEqual({ line: 11, column: 13 })
   })
 
   it('names file and line of a YAML error', () => {
-    expect(() => loadManifests([`${here}/bad-yaml.yaml`])).toThrow(/bad-yaml\.yaml:\d+:\d+: not valid YAML/)
+    expect(() => loadManifests([`${here}/bad-yaml.yaml`])).toThrow(
+      /bad-yaml\.yaml:\d+:\d+: not valid YAML/
+    )
   })
 
   it('refuses a document that is not a Kubernetes object', () => {
-    expect(() => loadManifests([`${here}/list.yaml`])).toThrow(/list\.yaml:1: expected a Kubernetes object.*found a list/)
-    expect(() => loadManifests([`${here}/no-name.yaml`])).toThrow(/no-name\.yaml:1: not a Kubernetes object: missing metadata\.name/)
+    expect(() => loadManifests([`${here}/list.yaml`])).toThrow(
+      /list\.yaml:1: expected a Kubernetes object.*found a list/
+    )
+    expect(() => loadManifests([`${here}/no-name.yaml`])).toThrow(
+      /no-name\.yaml:1: not a Kubernetes object: missing metadata\.name/
+    )
   })
 
   it('refuses an empty file and an empty directory', () => {
@@ -37,13 +53,17 @@ describe('selectStatefulSet', () => {
   const objects = loadManifests(['manifests/elasticsearch', 'manifests/opensearch'])
 
   it('asks which one when there are several, listing them', () => {
-    expect(() => selectStatefulSet(objects)).toThrow(/several StatefulSets: es-cluster \(manifests\/elasticsearch\/statefulset\.yaml:2\), os-cluster/)
+    expect(() => selectStatefulSet(objects)).toThrow(
+      /several StatefulSets: es-cluster \(manifests\/elasticsearch\/statefulset\.yaml:2\), os-cluster/
+    )
     expect(selectStatefulSet(objects, 'os-cluster').object.metadata.name).toBe('os-cluster')
     expect(() => selectStatefulSet(objects, 'nope')).toThrow(/Invalid statefulset 'nope'/)
   })
 
   it('says what was found when there is none', () => {
-    expect(() => selectStatefulSet(objects.filter((o) => o.object.kind === 'Service'))).toThrow(/no StatefulSet \(found: Service\/es-cluster, Service\/os-cluster\)/)
+    expect(() => selectStatefulSet(objects.filter((o) => o.object.kind === 'Service'))).toThrow(
+      /no StatefulSet \(found: Service\/es-cluster, Service\/os-cluster\)/
+    )
   })
 })
 
@@ -52,9 +72,17 @@ describe('viewStatefulSet', () => {
 
   it('reads replicas, selector, container, image and literal env', () => {
     const v = viewStatefulSet(sts.object)
-    expect(v).toMatchObject({ name: 'es-cluster', replicas: 3, serviceName: 'es-cluster', selector: { app: 'es' }, containerName: 'es' })
+    expect(v).toMatchObject({
+      name: 'es-cluster',
+      replicas: 3,
+      serviceName: 'es-cluster',
+      selector: { app: 'es' },
+      containerName: 'es'
+    })
     expect(v.env['cluster.name']).toBe('k8s-cluster')
-    expect(() => viewStatefulSet(sts.object, 'sidecar')).toThrow(/Invalid container 'sidecar'\. StatefulSet es-cluster has containers: es/)
+    expect(() => viewStatefulSet(sts.object, 'sidecar')).toThrow(
+      /Invalid container 'sidecar'\. StatefulSet es-cluster has containers: es/
+    )
   })
 
   it('overrides the image of one container without touching the original', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { podReason, summarizePod, describePods, podOfNode, isReady, describeHealth } from '../src/engine/observe.js'
+import {
+  podReason,
+  summarizePod,
+  describePods,
+  podOfNode,
+  isReady,
+  describeHealth
+} from '../src/engine/observe.js'
 import type { PodView } from '../src/engine/kube/client.js'
 import { fixture } from './helpers/fixtures.js'
 
@@ -7,17 +14,27 @@ const pod = (group: string, name: string): PodView => fixture(group, name).body 
 
 describe('what a pod looked like, from pods the API server returned', () => {
   it('names ImagePullBackOff with the message', () => {
-    expect(podReason(pod('kubernetes', 'api-pod-imagepullbackoff'))).toMatch(/^ImagePullBackOff: Back-off pulling image "registry\.example\/nope:1"/)
+    expect(podReason(pod('kubernetes', 'api-pod-imagepullbackoff'))).toMatch(
+      /^ImagePullBackOff: Back-off pulling image "registry\.example\/nope:1"/
+    )
   })
 
   it('names an unschedulable pod waiting for its claim', () => {
-    expect(podReason(pod('kubernetes', 'api-pod-unbound-pvc'))).toMatch(/^Unschedulable: .*unbound immediate PersistentVolumeClaims/)
+    expect(podReason(pod('kubernetes', 'api-pod-unbound-pvc'))).toMatch(
+      /^Unschedulable: .*unbound immediate PersistentVolumeClaims/
+    )
   })
 
   it('summarizes a ready engine pod', () => {
     const p = pod('elasticsearch', 'api-pod')
     expect(isReady(p)).toBe(true)
-    expect(summarizePod(p)).toMatchObject({ name: 'es-cluster-0', phase: 'Running', ready: true, restarts: 0, terminating: false })
+    expect(summarizePod(p)).toMatchObject({
+      name: 'es-cluster-0',
+      phase: 'Running',
+      ready: true,
+      restarts: 0,
+      terminating: false
+    })
   })
 
   it('counts restarts of a pod whose process was killed', () => {
@@ -27,10 +44,14 @@ describe('what a pod looked like, from pods the API server returned', () => {
   })
 
   it('maps a node to its pod by IP, then by name', () => {
-    const pods = (fixture('elasticsearch', 'api-pods').body as { items: PodView[] }).items.map(summarizePod)
+    const pods = (fixture('elasticsearch', 'api-pods').body as { items: PodView[] }).items.map(
+      summarizePod
+    )
     const byIp = podOfNode({ name: 'whatever', ip: pods[1].ip! }, pods)
     expect(byIp?.name).toBe(pods[1].name)
-    expect(podOfNode({ name: 'es-cluster-2.es-cluster', ip: '10.0.0.1' }, pods)?.name).toBe('es-cluster-2')
+    expect(podOfNode({ name: 'es-cluster-2.es-cluster', ip: '10.0.0.1' }, pods)?.name).toBe(
+      'es-cluster-2'
+    )
     expect(podOfNode({ name: 'other', ip: '10.0.0.1' }, pods)).toBeUndefined()
     expect(describeHealth(undefined, 3)).toBe('cluster health not known')
   })

@@ -27,8 +27,24 @@ describe('parseOptions', () => {
   })
 
   it('reads given values', () => {
-    const o = parseOptions({ provider: 'kind', rounds: '3', 'kill-mode': 'force', 'failover-timeout': '1m30s', 'keep-cluster': 'yes', 'expected-nodes': '5', namespace: 'my-ns' })
-    expect(o).toMatchObject({ provider: 'kind', rounds: 3, killMode: 'force', failoverTimeoutMs: 90_000, keepCluster: true, expectedNodes: 5, namespace: 'my-ns' })
+    const o = parseOptions({
+      provider: 'kind',
+      rounds: '3',
+      'kill-mode': 'force',
+      'failover-timeout': '1m30s',
+      'keep-cluster': 'yes',
+      'expected-nodes': '5',
+      namespace: 'my-ns'
+    })
+    expect(o).toMatchObject({
+      provider: 'kind',
+      rounds: 3,
+      killMode: 'force',
+      failoverTimeoutMs: 90_000,
+      keepCluster: true,
+      expectedNodes: 5,
+      namespace: 'my-ns'
+    })
   })
 
   it('treats an existing kubeconfig under provider auto as provider existing', () => {
@@ -36,28 +52,52 @@ describe('parseOptions', () => {
   })
 
   const bad: [Record<string, string>, RegExp][] = [
-    [{ provider: 'docker' }, /Invalid provider 'docker'\. Expected one of: auto, kind, minikube, existing, local/],
+    [
+      { provider: 'docker' },
+      /Invalid provider 'docker'\. Expected one of: auto, kind, minikube, existing, local/
+    ],
     [{ provider: 'Kind' }, /Invalid provider 'Kind'/],
     [{ 'kill-mode': 'gentle' }, /Invalid kill-mode 'gentle'\. Expected one of: graceful, force/],
     [{ transport: 'port-forward' }, /Invalid transport 'port-forward'/],
     [{ mode: 'check' }, /Invalid mode 'check'/],
     [{ scheme: 'ftp' }, /Invalid scheme 'ftp'/],
-    [{ 'formation-timeout': '10' }, /Invalid formation-timeout '10'\. Expected a duration such as 90s, 5m/],
+    [
+      { 'formation-timeout': '10' },
+      /Invalid formation-timeout '10'\. Expected a duration such as 90s, 5m/
+    ],
     [{ 'failover-timeout': '2 minutes' }, /Invalid failover-timeout '2 minutes'/],
     [{ 'rejoin-timeout': '-5m' }, /Invalid rejoin-timeout '-5m'/],
-    [{ 'poll-interval': '0s' }, /Invalid poll-interval '0s'\. Expected a duration greater than zero/],
+    [
+      { 'poll-interval': '0s' },
+      /Invalid poll-interval '0s'\. Expected a duration greater than zero/
+    ],
     [{ rounds: '-1' }, /Invalid rounds '-1'\. Expected a whole number of at least 0/],
     [{ rounds: 'two' }, /Invalid rounds 'two'/],
-    [{ 'expected-nodes': '0' }, /Invalid expected-nodes '0'\. Expected a whole number of at least 1/],
+    [
+      { 'expected-nodes': '0' },
+      /Invalid expected-nodes '0'\. Expected a whole number of at least 1/
+    ],
     [{ 'expected-nodes': '2.5' }, /Invalid expected-nodes '2.5'/],
     [{ 'es-port': 'http' }, /Invalid es-port 'http'/],
-    [{ 'minikube-memory': '512' }, /Invalid minikube-memory '512'\. Expected a whole number of at least 1024/],
+    [
+      { 'minikube-memory': '512' },
+      /Invalid minikube-memory '512'\. Expected a whole number of at least 1024/
+    ],
     [{ 'keep-cluster': 'maybe' }, /Invalid keep-cluster 'maybe'\. Expected true or false/],
-    [{ manifests: 'does/not/exist' }, /Invalid manifests 'does\/not\/exist'\. 'does\/not\/exist' does not exist/],
+    [
+      { manifests: 'does/not/exist' },
+      /Invalid manifests 'does\/not\/exist'\. 'does\/not\/exist' does not exist/
+    ],
     [{ manifests: 'manifests/elasticsearch, nowhere.yaml' }, /'nowhere\.yaml' does not exist/],
     [{ provider: 'existing' }, /Invalid provider 'existing' without kubeconfig/],
-    [{ kubeconfig: 'missing-kubeconfig' }, /Invalid kubeconfig 'missing-kubeconfig'\. Expected an existing file/],
-    [{ provider: 'kind', kubeconfig: 'package.json' }, /Invalid kubeconfig 'package\.json' with provider 'kind'/],
+    [
+      { kubeconfig: 'missing-kubeconfig' },
+      /Invalid kubeconfig 'missing-kubeconfig'\. Expected an existing file/
+    ],
+    [
+      { provider: 'kind', kubeconfig: 'package.json' },
+      /Invalid kubeconfig 'package\.json' with provider 'kind'/
+    ],
     [{ 'kind-config': 'nope.yaml' }, /Invalid kind-config 'nope\.yaml'/],
     [{ namespace: 'My_Namespace' }, /Invalid namespace 'My_Namespace'\. Expected a DNS label/],
     [{ 'cluster-name': '-bad' }, /Invalid cluster-name '-bad'/],
@@ -85,7 +125,9 @@ describe('durations', () => {
     ['1.5s', 1500]
   ])('parses %s', (text, ms) => expect(parseDuration('x', text)).toBe(ms))
 
-  it.each(['', '5', 'm', '5 m', '5d', 's5'])('refuses %j', (text) => expect(() => parseDuration('timeout', text)).toThrow(/Invalid timeout/))
+  it.each(['', '5', 'm', '5 m', '5d', 's5'])('refuses %j', (text) =>
+    expect(() => parseDuration('timeout', text)).toThrow(/Invalid timeout/)
+  )
 
   it('formats for people', () => {
     expect(formatDuration(850)).toBe('850ms')

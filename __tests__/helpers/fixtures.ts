@@ -6,13 +6,20 @@ const ROOT = join(process.cwd(), '__fixtures__')
 
 /** A response captured from a real engine or API server (scripts/capture-fixtures.sh). */
 export function fixture(group: string, name: string): { status: number; body: unknown } {
-  return JSON.parse(readFileSync(join(ROOT, group, `${name}.json`), 'utf8')) as { status: number; body: unknown }
+  return JSON.parse(readFileSync(join(ROOT, group, `${name}.json`), 'utf8')) as {
+    status: number
+    body: unknown
+  }
 }
 
 /** The captured answer as the transport would hand it over: status and raw body text. */
 export function fixtureResponse(group: string, name: string, fromTransport = false): EsResponse {
   const f = fixture(group, name)
-  return { status: f.status, body: typeof f.body === 'string' ? f.body : JSON.stringify(f.body), fromTransport }
+  return {
+    status: f.status,
+    body: typeof f.body === 'string' ? f.body : JSON.stringify(f.body),
+    fromTransport
+  }
 }
 
 /** A transport that answers from a routing function; records every request it was asked. */
@@ -20,7 +27,13 @@ export class ScriptedTransport implements EsTransport {
   readonly kind = 'proxy'
   readonly requests: { pod: string; path: string; query: Record<string, string> }[] = []
 
-  constructor(private readonly route: (pod: string, path: string, query: Record<string, string>) => EsResponse | Promise<EsResponse>) {}
+  constructor(
+    private readonly route: (
+      pod: string,
+      path: string,
+      query: Record<string, string>
+    ) => EsResponse | Promise<EsResponse>
+  ) {}
 
   async request(pod: string, path: string, query: Record<string, string>): Promise<EsResponse> {
     this.requests.push({ pod, path, query })

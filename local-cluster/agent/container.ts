@@ -30,7 +30,14 @@ export interface ContainerContext {
 export type ContainerState =
   | { state: 'waiting'; reason: string; message?: string }
   | { state: 'running'; startedAt: Date }
-  | { state: 'terminated'; exitCode: number; reason: string; startedAt: Date; finishedAt: Date; message?: string }
+  | {
+      state: 'terminated'
+      exitCode: number
+      reason: string
+      startedAt: Date
+      finishedAt: Date
+      message?: string
+    }
 
 const MAX_MAP_COUNT_REQUIRED = 262144
 const BACKOFF_START_MS = 10_000
@@ -45,7 +52,11 @@ export function expandVars(value: string, env: Record<string, string>): string {
 }
 
 /** Resolves a container's env list: literal values, fieldRef and $(VAR) expansion, in order. */
-export function resolveEnv(vars: V1EnvVar[] | undefined, pod: V1Pod, podIP: string): Record<string, string> {
+export function resolveEnv(
+  vars: V1EnvVar[] | undefined,
+  pod: V1Pod,
+  podIP: string
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const v of vars ?? []) {
     if (v.valueFrom?.fieldRef) {
@@ -73,7 +84,10 @@ export function resolveEnv(vars: V1EnvVar[] | undefined, pod: V1Pod, podIP: stri
 export function resolveContainerPath(path: string, mounts: HostMount[], rootfs: string): string {
   const normalized = posix.normalize(path)
   const match = mounts
-    .filter((m) => normalized === m.mountPath || normalized.startsWith(`${m.mountPath.replace(/\/$/, '')}/`))
+    .filter(
+      (m) =>
+        normalized === m.mountPath || normalized.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)
+    )
     .sort((a, b) => b.mountPath.length - a.mountPath.length)[0]
   if (match) return join(match.hostPath, normalized.slice(match.mountPath.length))
   return join(rootfs, normalized)
@@ -118,8 +132,17 @@ export class ContainerRuntime {
     return join(this.ctx.podDir, 'logs', this.name, `${instance}.log`)
   }
 
-  private record(event: Parameters<GroundTruthLog['record']>[0]['event'], detail?: Record<string, unknown>): void {
-    this.ctx.groundTruth.record({ event, namespace: this.ctx.pod.metadata?.namespace, pod: this.ctx.pod.metadata?.name, container: this.name, detail })
+  private record(
+    event: Parameters<GroundTruthLog['record']>[0]['event'],
+    detail?: Record<string, unknown>
+  ): void {
+    this.ctx.groundTruth.record({
+      event,
+      namespace: this.ctx.pod.metadata?.namespace,
+      pod: this.ctx.pod.metadata?.name,
+      container: this.name,
+      detail
+    })
   }
 
   /** Starts the container; for init containers resolves with the exit code. */
@@ -159,14 +182,22 @@ export class ContainerRuntime {
         this.record('sysctl-set', { 'vm.max_map_count': Number(sysctl[1]) })
         log.write(`vm.max_map_count = ${sysctl[1]}\n`)
       } else {
-        log.write('sysctl: error setting key \'vm.max_map_count\': Read-only file system\n')
+        log.write("sysctl: error setting key 'vm.max_map_count': Read-only file system\n")
         exitCode = 1
       }
     } else {
-      log.write(`[es-k8s-verify local cluster] ${this.spec.image}: "${command}" has no effect on this cluster; treated as done\n`)
+      log.write(
+        `[es-k8s-verify local cluster] ${this.spec.image}: "${command}" has no effect on this cluster; treated as done\n`
+      )
     }
     log.end()
-    this.state = { state: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date() }
+    this.state = {
+      state: 'terminated',
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt,
+      finishedAt: new Date()
+    }
     this.ctx.onChange()
     return exitCode
   }
@@ -195,7 +226,9 @@ export class ContainerRuntime {
     if (multiNode && !mmapOff && this.ctx.nodeSysctl() < MAX_MAP_COUNT_REQUIRED) {
       // The bootstrap check of the real distribution, against this node's vm.max_map_count.
       const startedAt = new Date()
-      log.write(`ERROR: [1] bootstrap checks failed. You must address the points described in the following [1] lines before starting Elasticsearch.\nbootstrap check failure [1] of [1]: max virtual memory areas vm.max_map_count [${this.ctx.nodeSysctl()}] is too low, increase to at least [${MAX_MAP_COUNT_REQUIRED}]\n`)
+      log.write(
+        `ERROR: [1] bootstrap checks failed. You must address the points described in the following [1] lines before starting Elasticsearch.\nbootstrap check failure [1] of [1]: max virtual memory areas vm.max_map_count [${this.ctx.nodeSysctl()}] is too low, increase to at least [${MAX_MAP_COUNT_REQUIRED}]\n`
+      )
       log.end()
       this.state = { state: 'running', startedAt }
       setTimeout(() => this.onExit(78, null, startedAt), 500)
@@ -206,21 +239,42 @@ export class ContainerRuntime {
     const engineDir = this.ctx.engineDir(mapping.engine)
     const javaArgs = [
       // C1 only and the serial collector: three JVMs start faster on two cores.
-      '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss1m',
-      `-Djdk.net.hosts.file=${this.ctx.hostsFile}`, '-Dsun.net.inetaddr.ttl=1', '-Dsun.net.inetaddr.negative.ttl=1',
-      '-Dlog4j2.disable.jmx=true', '-Dfile.encoding=UTF-8',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Xss1m',
+      `-Djdk.net.hosts.file=${this.ctx.hostsFile}`,
+      '-Dsun.net.inetaddr.ttl=1',
+      '-Dsun.net.inetaddr.negative.ttl=1',
+      '-Dlog4j2.disable.jmx=true',
+      '-Dfile.encoding=UTF-8',
       ...javaOpts,
-      '-cp', `${engineDir}/lib/*:${engineDir}/launcher.jar`, 'esk8sverify.Launcher', ...settings
+      '-cp',
+      `${engineDir}/lib/*:${engineDir}/launcher.jar`,
+      'esk8sverify.Launcher',
+      ...settings
     ]
     const startedAt = new Date()
     const child = spawn('ip', ['netns', 'exec', this.ctx.netns, 'java', ...javaArgs], {
       cwd: home,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', JAVA_HOME: process.env.JAVA_HOME ?? '', ...env, ENGINE_HOME: home, ENGINE_CONFIG_PATH: configPath, HOSTNAME: this.ctx.pod.metadata?.name ?? '' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        JAVA_HOME: process.env.JAVA_HOME ?? '',
+        ...env,
+        ENGINE_HOME: home,
+        ENGINE_CONFIG_PATH: configPath,
+        HOSTNAME: this.ctx.pod.metadata?.name ?? ''
+      },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     this.process = child
     this.state = { state: 'running', startedAt }
-    this.record('process-started', { pid: child.pid, engine: mapping.engine, version: ENGINE_VERSIONS[mapping.engine], podIP: this.ctx.podIP, restartCount: this.restartCount })
+    this.record('process-started', {
+      pid: child.pid,
+      engine: mapping.engine,
+      version: ENGINE_VERSIONS[mapping.engine],
+      podIP: this.ctx.podIP,
+      restartCount: this.restartCount
+    })
     let pending = ''
     const onData = (chunk: Buffer): void => {
       log.write(chunk)
@@ -244,7 +298,13 @@ export class ContainerRuntime {
     this.log?.end()
     this.setReady(false)
     this.record('process-exited', { exitCode, signal })
-    this.lastState = { state: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date() }
+    this.lastState = {
+      state: 'terminated',
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt,
+      finishedAt: new Date()
+    }
     this.state = this.lastState
     if (this.stopping) {
       this.ctx.onChange()
@@ -255,7 +315,11 @@ export class ContainerRuntime {
       this.ctx.onChange()
       return
     }
-    this.state = { state: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${this.backoffMs / 1000}s restarting failed container=${this.name} pod=${this.ctx.pod.metadata?.name}` }
+    this.state = {
+      state: 'waiting',
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${this.backoffMs / 1000}s restarting failed container=${this.name} pod=${this.ctx.pod.metadata?.name}`
+    }
     this.ctx.onChange()
     this.restartTimer = setTimeout(() => {
       this.restartCount++
@@ -276,7 +340,10 @@ export class ContainerRuntime {
     const liveness = this.spec.livenessProbe
     if (!readiness) {
       // Without a probe a running container is ready.
-      const timer = setInterval(() => this.setReady(this.state.state === 'running' && !!this.process), 200)
+      const timer = setInterval(
+        () => this.setReady(this.state.state === 'running' && !!this.process),
+        200
+      )
       this.probeTimers.push(timer)
     } else {
       this.schedule(readiness, (ok) => {
@@ -320,17 +387,26 @@ export class ContainerRuntime {
     try {
       if (probe.httpGet) {
         const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase()
-        const res = await request(`${scheme}://${this.ctx.podIP}:${port(probe.httpGet.port)}${probe.httpGet.path ?? '/'}`, {
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          headers: Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h) => [h.name, h.value]))
-        })
+        const res = await request(
+          `${scheme}://${this.ctx.podIP}:${port(probe.httpGet.port)}${probe.httpGet.path ?? '/'}`,
+          {
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+            headers: Object.fromEntries(
+              (probe.httpGet.httpHeaders ?? []).map((h) => [h.name, h.value])
+            )
+          }
+        )
         await res.body.dump()
         return res.statusCode >= 200 && res.statusCode < 400
       }
       if (probe.tcpSocket) {
         return await new Promise((resolve) => {
-          const socket = connect({ host: this.ctx.podIP, port: port(probe.tcpSocket!.port), timeout: timeoutMs })
+          const socket = connect({
+            host: this.ctx.podIP,
+            port: port(probe.tcpSocket!.port),
+            timeout: timeoutMs
+          })
           socket.once('connect', () => (socket.destroy(), resolve(true)))
           socket.once('error', () => resolve(false))
           socket.once('timeout', () => (socket.destroy(), resolve(false)))
@@ -339,7 +415,12 @@ export class ContainerRuntime {
       if (probe.exec?.command?.length) {
         const [cmd, ...args] = probe.exec.command
         return await new Promise((resolve) => {
-          execFile('ip', ['netns', 'exec', this.ctx.netns, cmd, ...args], { timeout: timeoutMs }, (err) => resolve(!err))
+          execFile(
+            'ip',
+            ['netns', 'exec', this.ctx.netns, cmd, ...args],
+            { timeout: timeoutMs },
+            (err) => resolve(!err)
+          )
         })
       }
     } catch {

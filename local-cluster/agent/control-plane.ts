@@ -38,15 +38,31 @@ export function writeKubeconfig(path: string, clusterName: string, server: strin
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: context, cluster: { server, 'certificate-authority-data': b64(pki.caCert) } }],
-    users: [{ name: `${context}-admin`, user: { 'client-certificate-data': b64(pki.adminCert), 'client-key-data': b64(pki.adminKey) } }],
+    clusters: [
+      { name: context, cluster: { server, 'certificate-authority-data': b64(pki.caCert) } }
+    ],
+    users: [
+      {
+        name: `${context}-admin`,
+        user: {
+          'client-certificate-data': b64(pki.adminCert),
+          'client-key-data': b64(pki.adminKey)
+        }
+      }
+    ],
     contexts: [{ name: context, context: { cluster: context, user: `${context}-admin` } }],
     'current-context': context
   }
   writeFileSync(path, JSON.stringify(doc, null, 2), { mode: 0o600 })
 }
 
-function startProcess(name: string, binary: string, args: string[], logDir: string, processes: Map<string, ChildProcess>): ChildProcess {
+function startProcess(
+  name: string,
+  binary: string,
+  args: string[],
+  logDir: string,
+  processes: Map<string, ChildProcess>
+): ChildProcess {
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' })
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout?.pipe(log)
@@ -55,9 +71,19 @@ function startProcess(name: string, binary: string, args: string[], logDir: stri
   return child
 }
 
-async function waitHealthy(url: string, pki: Pki, what: string, deadlineMs: number, logFile: string): Promise<void> {
+async function waitHealthy(
+  url: string,
+  pki: Pki,
+  what: string,
+  deadlineMs: number,
+  logFile: string
+): Promise<void> {
   const dispatcher = new Agent({
-    connect: { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey) }
+    connect: {
+      ca: readFileSync(pki.caCert),
+      cert: readFileSync(pki.adminCert),
+      key: readFileSync(pki.adminKey)
+    }
   })
   let last = 'no answer yet'
   const deadline = Date.now() + deadlineMs
@@ -73,7 +99,9 @@ async function waitHealthy(url: string, pki: Pki, what: string, deadlineMs: numb
     await new Promise((r) => setTimeout(r, 200))
   }
   const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')
-  throw new Error(`${what} did not become healthy within ${deadlineMs / 1000}s; last answer: ${last}\nlast log lines:\n${tail}`)
+  throw new Error(
+    `${what} did not become healthy within ${deadlineMs / 1000}s; last answer: ${last}\nlast log lines:\n${tail}`
+  )
 }
 
 /**
@@ -92,45 +120,112 @@ export async function startControlPlane(opts: {
   mkdirSync(logDir, { recursive: true })
   const processes = new Map<string, ChildProcess>()
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()]
-  startProcess('etcd', bin.etcd, [
-    '--name', 'local', '--data-dir', join(dir, 'etcd'),
-    '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-    '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-    '--initial-cluster', `local=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--quota-backend-bytes', '1073741824'
-  ], logDir, processes)
+  startProcess(
+    'etcd',
+    bin.etcd,
+    [
+      '--name',
+      'local',
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster',
+      `local=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+      '--quota-backend-bytes',
+      '1073741824'
+    ],
+    logDir,
+    processes
+  )
   const apiserverUrl = `https://127.0.0.1:${apiPort}`
-  startProcess('kube-apiserver', bin.kubeApiserver, [
-    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-    '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, `--advertise-address=${opts.advertiseAddress}`,
-    `--client-ca-file=${pki.caCert}`, `--tls-cert-file=${pki.apiserverCert}`, `--tls-private-key-file=${pki.apiserverKey}`,
-    `--kubelet-client-certificate=${pki.apiserverCert}`, `--kubelet-client-key=${pki.apiserverKey}`,
-    '--kubelet-preferred-address-types=InternalIP',
-    `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
-    `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-    '--service-cluster-ip-range=10.96.0.0/16', '--authorization-mode=Node,RBAC', '--allow-privileged=true',
-    '--enable-priority-and-fairness=false', '--profiling=false'
-  ], logDir, processes)
-  await waitHealthy(`${apiserverUrl}/readyz`, pki, 'kube-apiserver', 90_000, join(logDir, 'kube-apiserver.log'))
+  startProcess(
+    'kube-apiserver',
+    bin.kubeApiserver,
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--advertise-address=${opts.advertiseAddress}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--tls-cert-file=${pki.apiserverCert}`,
+      `--tls-private-key-file=${pki.apiserverKey}`,
+      `--kubelet-client-certificate=${pki.apiserverCert}`,
+      `--kubelet-client-key=${pki.apiserverKey}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=Node,RBAC',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false'
+    ],
+    logDir,
+    processes
+  )
+  await waitHealthy(
+    `${apiserverUrl}/readyz`,
+    pki,
+    'kube-apiserver',
+    90_000,
+    join(logDir, 'kube-apiserver.log')
+  )
   const kubeconfigPath = join(dir, 'kubeconfig')
   writeKubeconfig(kubeconfigPath, opts.clusterName, apiserverUrl, pki)
-  startProcess('kube-controller-manager', bin.kubeControllerManager, [
-    `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-    `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
-    `--cluster-signing-cert-file=${pki.caCert}`, `--cluster-signing-key-file=${pki.caKey}`,
-    '--use-service-account-credentials=false', '--leader-elect=false', '--bind-address=127.0.0.1', '--secure-port=0',
-    '--controllers=*',
-    // Pods of a lost node are evicted quickly, so a stopped agent is noticed as it would be in kind.
-    '--node-monitor-grace-period=20s', '--concurrent-statefulset-syncs=5'
-  ], logDir, processes)
-  startProcess('kube-scheduler', bin.kubeScheduler, [
-    `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-    '--leader-elect=false', '--bind-address=127.0.0.1', '--secure-port=0'
-  ], logDir, processes)
+  startProcess(
+    'kube-controller-manager',
+    bin.kubeControllerManager,
+    [
+      `--kubeconfig=${kubeconfigPath}`,
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      `--cluster-signing-cert-file=${pki.caCert}`,
+      `--cluster-signing-key-file=${pki.caKey}`,
+      '--use-service-account-credentials=false',
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--secure-port=0',
+      '--controllers=*',
+      // Pods of a lost node are evicted quickly, so a stopped agent is noticed as it would be in kind.
+      '--node-monitor-grace-period=20s',
+      '--concurrent-statefulset-syncs=5'
+    ],
+    logDir,
+    processes
+  )
+  startProcess(
+    'kube-scheduler',
+    bin.kubeScheduler,
+    [
+      `--kubeconfig=${kubeconfigPath}`,
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--secure-port=0'
+    ],
+    logDir,
+    processes
+  )
   return { apiserverUrl, kubeconfigPath, processes }
 }
 
 /** Stops the control plane's processes, newest first, with SIGTERM then SIGKILL after graceMs. */
-export async function stopProcesses(processes: Map<string, ChildProcess>, graceMs = 5000): Promise<void> {
+export async function stopProcesses(
+  processes: Map<string, ChildProcess>,
+  graceMs = 5000
+): Promise<void> {
   for (const [, child] of [...processes.entries()].reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

@@ -41,7 +41,9 @@ export class GroundTruthLog {
 export function parseMasterChange(line: string): string | undefined {
   // Only the applier's line: it is logged once on every node when the change takes effect there.
   if (!line.includes('ClusterApplierService')) return undefined
-  const m = /(?:master|cluster-manager) node changed \{previous \[.*?\], current \[(.*?)\]\}/.exec(line)
+  const m = /(?:master|cluster-manager) node changed \{previous \[.*?\], current \[(.*?)\]\}/.exec(
+    line
+  )
   if (!m) return undefined
   const name = /^\{([^}]*)\}/.exec(m[1])
   return name ? name[1] : ''

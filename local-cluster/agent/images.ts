@@ -25,16 +25,43 @@ export const ENGINE_VERSIONS = { elasticsearch: '7.17.29', opensearch: '2.19.6' 
 const UTILITY_IMAGES = /^(docker\.io\/)?(library\/)?(busybox|alpine)(:[\w.-]+)?$/
 
 export function mapImage(image: string): ImageMapping {
-  const match = /^(?:docker\.elastic\.co\/elasticsearch\/elasticsearch(?:-oss)?|(?:docker\.io\/)?(?:library\/)?elasticsearch|(?:docker\.io\/)?opensearchproject\/opensearch)(?::([\w.-]+))?$/.exec(image)
+  const match =
+    /^(?:docker\.elastic\.co\/elasticsearch\/elasticsearch(?:-oss)?|(?:docker\.io\/)?(?:library\/)?elasticsearch|(?:docker\.io\/)?opensearchproject\/opensearch)(?::([\w.-]+))?$/.exec(
+      image
+    )
   if (match) {
     const tag = match[1] ?? 'latest'
     if (image.includes('opensearch')) {
-      const substitution = tag.startsWith('2.') ? undefined : `image ${image} asks for OpenSearch ${tag}; this cluster runs OpenSearch ${ENGINE_VERSIONS.opensearch}`
-      return { kind: 'engine', engine: 'opensearch', requestedVersion: tag, javaOptsEnv: 'OPENSEARCH_JAVA_OPTS', imageHome: '/usr/share/opensearch', configFile: 'opensearch.yml', substitution }
+      const substitution = tag.startsWith('2.')
+        ? undefined
+        : `image ${image} asks for OpenSearch ${tag}; this cluster runs OpenSearch ${ENGINE_VERSIONS.opensearch}`
+      return {
+        kind: 'engine',
+        engine: 'opensearch',
+        requestedVersion: tag,
+        javaOptsEnv: 'OPENSEARCH_JAVA_OPTS',
+        imageHome: '/usr/share/opensearch',
+        configFile: 'opensearch.yml',
+        substitution
+      }
     }
-    const substitution = tag === ENGINE_VERSIONS.elasticsearch ? undefined : `image ${image} asks for Elasticsearch ${tag}; this cluster runs Elasticsearch ${ENGINE_VERSIONS.elasticsearch} from Maven Central (the newest release whose server jars Maven Central serves)`
-    return { kind: 'engine', engine: 'elasticsearch', requestedVersion: tag, javaOptsEnv: 'ES_JAVA_OPTS', imageHome: '/usr/share/elasticsearch', configFile: 'elasticsearch.yml', substitution }
+    const substitution =
+      tag === ENGINE_VERSIONS.elasticsearch
+        ? undefined
+        : `image ${image} asks for Elasticsearch ${tag}; this cluster runs Elasticsearch ${ENGINE_VERSIONS.elasticsearch} from Maven Central (the newest release whose server jars Maven Central serves)`
+    return {
+      kind: 'engine',
+      engine: 'elasticsearch',
+      requestedVersion: tag,
+      javaOptsEnv: 'ES_JAVA_OPTS',
+      imageHome: '/usr/share/elasticsearch',
+      configFile: 'elasticsearch.yml',
+      substitution
+    }
   }
   if (UTILITY_IMAGES.test(image)) return { kind: 'utility' }
-  return { kind: 'unavailable', reason: `Back-off pulling image "${image}": the local cluster runs only Elasticsearch, OpenSearch, busybox and alpine images` }
+  return {
+    kind: 'unavailable',
+    reason: `Back-off pulling image "${image}": the local cluster runs only Elasticsearch, OpenSearch, busybox and alpine images`
+  }
 }

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:https'
 import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs'
 
-type LogLookup = (namespace: string, pod: string, container: string, previous: boolean) => string | undefined
+type LogLookup = (
+  namespace: string,
+  pod: string,
+  container: string,
+  previous: boolean
+) => string | undefined
 
 /**
  * The kubelet's container-log endpoint (`/containerLogs/{ns}/{pod}/{container}`), over HTTPS,
@@ -18,47 +23,59 @@ export class LogServer {
   ) {}
 
   async start(): Promise<void> {
-    this.server = createServer({ cert: readFileSync(this.tls.cert), key: readFileSync(this.tls.key) }, (req, res) => {
-      const url = new URL(req.url ?? '/', 'https://node')
-      const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
-      if (!m) {
-        res.writeHead(404).end('not found')
-        return
-      }
-      const [, ns, pod, container] = m.map(decodeURIComponent)
-      const previous = url.searchParams.get('previous') === 'true'
-      const file = this.lookup(ns, pod, container, previous)
-      if (!file || !existsSync(file)) {
-        res.writeHead(400, { 'Content-Type': 'text/plain' })
-        res.end(previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is waiting to start`)
-        return
-      }
-      res.writeHead(200, { 'Content-Type': 'text/plain' })
-      const tail = url.searchParams.get('tailLines')
-      if (tail !== null) {
-        const lines = readFileSync(file, 'utf8').split('\n')
-        if (lines[lines.length - 1] === '') lines.pop()
-        res.end(lines.slice(-Number(tail)).map((l) => `${l}\n`).join(''))
-        return
-      }
-      if (url.searchParams.get('follow') !== 'true') {
-        createReadStream(file).pipe(res)
-        return
-      }
-      // Follow: send what is there, then what is appended, until the client goes away.
-      let offset = 0
-      const pump = (): void => {
-        const size = statSync(file).size
-        if (size > offset) {
-          const stream = createReadStream(file, { start: offset, end: size - 1 })
-          offset = size
-          stream.on('data', (chunk) => res.write(chunk))
+    this.server = createServer(
+      { cert: readFileSync(this.tls.cert), key: readFileSync(this.tls.key) },
+      (req, res) => {
+        const url = new URL(req.url ?? '/', 'https://node')
+        const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
+        if (!m) {
+          res.writeHead(404).end('not found')
+          return
         }
+        const [, ns, pod, container] = m.map(decodeURIComponent)
+        const previous = url.searchParams.get('previous') === 'true'
+        const file = this.lookup(ns, pod, container, previous)
+        if (!file || !existsSync(file)) {
+          res.writeHead(400, { 'Content-Type': 'text/plain' })
+          res.end(
+            previous
+              ? `previous terminated container "${container}" in pod "${pod}" not found`
+              : `container "${container}" in pod "${pod}" is waiting to start`
+          )
+          return
+        }
+        res.writeHead(200, { 'Content-Type': 'text/plain' })
+        const tail = url.searchParams.get('tailLines')
+        if (tail !== null) {
+          const lines = readFileSync(file, 'utf8').split('\n')
+          if (lines[lines.length - 1] === '') lines.pop()
+          res.end(
+            lines
+              .slice(-Number(tail))
+              .map((l) => `${l}\n`)
+              .join('')
+          )
+          return
+        }
+        if (url.searchParams.get('follow') !== 'true') {
+          createReadStream(file).pipe(res)
+          return
+        }
+        // Follow: send what is there, then what is appended, until the client goes away.
+        let offset = 0
+        const pump = (): void => {
+          const size = statSync(file).size
+          if (size > offset) {
+            const stream = createReadStream(file, { start: offset, end: size - 1 })
+            offset = size
+            stream.on('data', (chunk) => res.write(chunk))
+          }
+        }
+        pump()
+        const timer = setInterval(pump, 250)
+        req.on('close', () => clearInterval(timer))
       }
-      pump()
-      const timer = setInterval(pump, 250)
-      req.on('close', () => clearInterval(timer))
-    })
+    )
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject)
       this.server!.listen(this.port, this.host, () => resolve())
@@ -66,6 +83,8 @@ export class LogServer {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve()
+    )
   }
 }

@@ -12,7 +12,16 @@
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir, homedir } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,11 +38,16 @@ import { ENGINE_VERSIONS } from './images.js'
 
 const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
 const ETCD_VERSION = process.env.ETCD_VERSION ?? 'v3.6.6'
-const CACHE_ROOT = process.env.ES_K8S_VERIFY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'es-k8s-verify')
+const CACHE_ROOT =
+  process.env.ES_K8S_VERIFY_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'es-k8s-verify')
 const CLUSTERS_ROOT = process.env.ES_K8S_VERIFY_CLUSTERS ?? join(tmpdir(), 'es-k8s-verify-clusters')
 const HERE = dirname(fileURLToPath(import.meta.url))
 /** The repository root, from lib/local-cluster/agent or local-cluster/agent. */
-const REPO = [resolve(HERE, '../../..'), resolve(HERE, '../..')].find((d) => existsSync(join(d, 'local-cluster/scripts'))) ?? resolve(HERE, '../../..')
+const REPO =
+  [resolve(HERE, '../../..'), resolve(HERE, '../..')].find((d) =>
+    existsSync(join(d, 'local-cluster/scripts'))
+  ) ?? resolve(HERE, '../../..')
 
 interface ClusterState {
   name: string
@@ -69,8 +83,13 @@ function alive(pid: number): boolean {
 
 /** Builds (or finds in the cache) the upstream binaries and the engine launchers. */
 function ensureBuilt(): void {
-  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-control-plane.sh'), 'all'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, K8S_VERSION, ETCD_VERSION } })
-  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-engines.sh')], { stdio: ['ignore', 'inherit', 'inherit'] })
+  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-control-plane.sh'), 'all'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, K8S_VERSION, ETCD_VERSION }
+  })
+  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-engines.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit']
+  })
 }
 
 /** Picks a /24 and bridge name that no other local cluster on this machine uses. */
@@ -79,13 +98,19 @@ function pickNetwork(): { bridge: string; prefix: string } {
   for (let n = 10; n < 250; n++) {
     if (!links.includes(`eskv${n}:`)) return { bridge: `eskv${n}`, prefix: `10.244.${n}` }
   }
-  throw new Error('no free pod network left: remove old clusters with `local-cluster down --name NAME`')
+  throw new Error(
+    'no free pod network left: remove old clusters with `local-cluster down --name NAME`'
+  )
 }
 
-async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 'simulated' }): Promise<void> {
+async function up(
+  name: string,
+  opts: { kubeconfig?: string; sysctl: 'host' | 'simulated' }
+): Promise<void> {
   const dir = clusterDir(name)
   const existing = readState(name)
-  if (existing && alive(existing.pid)) throw new Error(`local cluster "${name}" is already running (pid ${existing.pid})`)
+  if (existing && alive(existing.pid))
+    throw new Error(`local cluster "${name}" is already running (pid ${existing.pid})`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   ensureBuilt()
@@ -95,27 +120,52 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
   const pki = ensurePki(join(dir, 'pki'), ['127.0.0.1', network.gateway])
   const bin = join(CACHE_ROOT, 'bin', `k8s-${K8S_VERSION}`)
   const cp = await startControlPlane({
-    clusterName: name, dir, pki, advertiseAddress: network.gateway,
-    bin: { etcd: join(CACHE_ROOT, 'bin', `etcd-${ETCD_VERSION}`, 'etcd'), kubeApiserver: join(bin, 'kube-apiserver'), kubeControllerManager: join(bin, 'kube-controller-manager'), kubeScheduler: join(bin, 'kube-scheduler') }
+    clusterName: name,
+    dir,
+    pki,
+    advertiseAddress: network.gateway,
+    bin: {
+      etcd: join(CACHE_ROOT, 'bin', `etcd-${ETCD_VERSION}`, 'etcd'),
+      kubeApiserver: join(bin, 'kube-apiserver'),
+      kubeControllerManager: join(bin, 'kube-controller-manager'),
+      kubeScheduler: join(bin, 'kube-scheduler')
+    }
   })
   const groundTruth = new GroundTruthLog(join(dir, 'ground-truth.jsonl'))
   // Clients reach the API server through a proxy that can inject faults; the control plane uses it directly.
   const apiPort = Number(new URL(cp.apiserverUrl).port)
-  const proxy = new FaultProxy({ host: '127.0.0.1', port: apiPort }, (mode, seconds) => groundTruth.record({ event: 'fault-injected', detail: { fault: `api-${mode}`, seconds } }))
+  const proxy = new FaultProxy({ host: '127.0.0.1', port: apiPort }, (mode, seconds) =>
+    groundTruth.record({ event: 'fault-injected', detail: { fault: `api-${mode}`, seconds } })
+  )
   const proxyPort = await proxy.listen()
   const clientKubeconfig = join(dir, 'kubeconfig.client')
   writeKubeconfig(clientKubeconfig, name, `https://127.0.0.1:${proxyPort}`, pki)
   const kc = new KubeConfig()
   kc.loadFromFile(cp.kubeconfigPath)
   const agent = new NodeAgent(kc, {
-    nodeName: `${name}-control-plane`, clusterDir: dir, kubeletPort: await freePort(), network,
+    nodeName: `${name}-control-plane`,
+    clusterDir: dir,
+    kubeletPort: await freePort(),
+    network,
     engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
-    groundTruth, tls: { cert: pki.kubeletCert, key: pki.kubeletKey }, sysctlSource: opts.sysctl
+    groundTruth,
+    tls: { cert: pki.kubeletCert, key: pki.kubeletKey },
+    sysctlSource: opts.sysctl
   })
   await agent.start()
   const storage = kc.makeApiClient(StorageV1Api)
   await storage
-    .createStorageClass({ body: { metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } })
+    .createStorageClass({
+      body: {
+        metadata: {
+          name: 'standard',
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
+        },
+        provisioner: PROVISIONER,
+        reclaimPolicy: 'Delete',
+        volumeBindingMode: 'Immediate'
+      }
+    })
     .catch(() => undefined)
   await waitDefaultServiceAccount(kc)
 
@@ -124,12 +174,23 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
     req.on('data', (c) => (body += c))
     req.on('end', () => {
       try {
-        const cmd = JSON.parse(body || '{}') as { action: string; namespace?: string; pod?: string; seconds?: number; value?: number }
+        const cmd = JSON.parse(body || '{}') as {
+          action: string
+          namespace?: string
+          pod?: string
+          seconds?: number
+          value?: number
+        }
         if (cmd.action === 'freeze' || cmd.action === 'thaw' || cmd.action === 'kill') {
           const c = agent.container(cmd.namespace ?? '', cmd.pod ?? '')
           if (!c) throw new Error(`no running pod ${cmd.namespace}/${cmd.pod} on this node`)
           if (cmd.action === 'kill') {
-            groundTruth.record({ event: 'fault-injected', namespace: cmd.namespace, pod: cmd.pod, detail: { fault: 'kill', pid: c.pid } })
+            groundTruth.record({
+              event: 'fault-injected',
+              namespace: cmd.namespace,
+              pod: cmd.pod,
+              detail: { fault: 'kill', pid: c.pid }
+            })
             if (c.pid) process.kill(c.pid, 'SIGKILL')
           } else c.freeze(cmd.action === 'freeze')
         } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
@@ -152,7 +213,19 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
   await new Promise<void>((r) => control.listen(controlPort, '127.0.0.1', () => r()))
 
   if (opts.kubeconfig) cpSync(clientKubeconfig, opts.kubeconfig)
-  const state: ClusterState = { name, pid: process.pid, dir, kubeconfig: clientKubeconfig, apiserver: `https://127.0.0.1:${proxyPort}`, controlPort, bridge, prefix, ready: true, k8sVersion: K8S_VERSION, engines: ENGINE_VERSIONS }
+  const state: ClusterState = {
+    name,
+    pid: process.pid,
+    dir,
+    kubeconfig: clientKubeconfig,
+    apiserver: `https://127.0.0.1:${proxyPort}`,
+    controlPort,
+    bridge,
+    prefix,
+    ready: true,
+    k8sVersion: K8S_VERSION,
+    engines: ENGINE_VERSIONS
+  }
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(state, null, 2))
   console.log(`local cluster "${name}" is ready: kubeconfig ${clientKubeconfig}`)
 
@@ -166,7 +239,10 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
     await proxy.close()
     await stopProcesses(cp.processes)
     network.tearDown()
-    writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...state, ready: false, pid: 0 }, null, 2))
+    writeFileSync(
+      join(dir, 'cluster.json'),
+      JSON.stringify({ ...state, ready: false, pid: 0 }, null, 2)
+    )
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown())
@@ -174,7 +250,9 @@ async function up(name: string, opts: { kubeconfig?: string; sysctl: 'host' | 's
   for (const [procName, child] of cp.processes) {
     child.on('exit', (code) => {
       if (!stopping) {
-        console.error(`${procName} exited with ${code}; stopping the cluster (see ${join(dir, 'logs', `${procName}.log`)})`)
+        console.error(
+          `${procName} exited with ${code}; stopping the cluster (see ${join(dir, 'logs', `${procName}.log`)})`
+        )
         void shutdown()
       }
     })
@@ -201,14 +279,20 @@ async function upDetached(name: string, args: string[]): Promise<void> {
   mkdirSync(CLUSTERS_ROOT, { recursive: true })
   const logFile = join(CLUSTERS_ROOT, `${name}.up.log`)
   const out = openSync(logFile, 'w')
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'up', ...args.filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', out, out] })
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.url), 'up', ...args.filter((a) => a !== '--detach')],
+    { detached: true, stdio: ['ignore', out, out] }
+  )
   child.unref()
   const deadline = Date.now() + 45 * 60_000
   while (Date.now() < deadline) {
     const state = readState(name)
     if (state?.ready && state.pid === child.pid) return
     if (child.exitCode !== null || !alive(child.pid!)) {
-      throw new Error(`local cluster "${name}" failed to start:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`)
+      throw new Error(
+        `local cluster "${name}" failed to start:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`
+      )
     }
     await new Promise((r) => setTimeout(r, 250))
   }
@@ -229,7 +313,9 @@ async function down(name: string): Promise<void> {
     for (const line of namespaces.split('\n')) {
       const ns = line.split(' ')[0]
       if (ns.startsWith('esk-') && existsSync(join(state.dir, 'pods'))) {
-        const owned = readdirSync(join(state.dir, 'pods')).some((uid) => PodNetwork.namespaceFor(uid) === ns)
+        const owned = readdirSync(join(state.dir, 'pods')).some(
+          (uid) => PodNetwork.namespaceFor(uid) === ns
+        )
         if (owned) new PodNetwork(state.bridge, state.prefix).removePod(ns)
       }
     }
@@ -250,7 +336,10 @@ function list(): string[] {
 async function control(name: string, body: Record<string, unknown>): Promise<string> {
   const state = readState(name)
   if (!state?.ready) throw new Error(`local cluster "${name}" is not running`)
-  const res = await request(`http://127.0.0.1:${state.controlPort}/`, { method: 'POST', body: JSON.stringify(body) })
+  const res = await request(`http://127.0.0.1:${state.controlPort}/`, {
+    method: 'POST',
+    body: JSON.stringify(body)
+  })
   const text = await res.body.text()
   if (res.statusCode !== 200) throw new Error(text.trim())
   return text
@@ -259,13 +348,20 @@ async function control(name: string, body: Record<string, unknown>): Promise<str
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string', default: 'es-k8s-verify' }, kubeconfig: { type: 'string' }, detach: { type: 'boolean' }, sysctl: { type: 'string', default: 'simulated' }, dir: { type: 'string' } }
+    options: {
+      name: { type: 'string', default: 'es-k8s-verify' },
+      kubeconfig: { type: 'string' },
+      detach: { type: 'boolean' },
+      sysctl: { type: 'string', default: 'simulated' },
+      dir: { type: 'string' }
+    }
   })
   const [command, ...rest] = positionals
   const name = values.name!
   switch (command) {
     case 'up':
-      if (values.sysctl !== 'host' && values.sysctl !== 'simulated') throw new Error(`--sysctl must be host or simulated, got "${values.sysctl}"`)
+      if (values.sysctl !== 'host' && values.sysctl !== 'simulated')
+        throw new Error(`--sysctl must be host or simulated, got "${values.sysctl}"`)
       if (values.detach) await upDetached(name, process.argv.slice(3))
       else await up(name, { kubeconfig: values.kubeconfig, sysctl: values.sysctl })
       if (values.detach) process.exit(0)
@@ -289,7 +385,8 @@ async function main(): Promise<void> {
       const out = values.dir ?? '.'
       mkdirSync(out, { recursive: true })
       cpSync(join(state.dir, 'logs'), join(out, 'control-plane'), { recursive: true })
-      if (existsSync(join(state.dir, 'ground-truth.jsonl'))) cpSync(join(state.dir, 'ground-truth.jsonl'), join(out, 'ground-truth.jsonl'))
+      if (existsSync(join(state.dir, 'ground-truth.jsonl')))
+        cpSync(join(state.dir, 'ground-truth.jsonl'), join(out, 'ground-truth.jsonl'))
       if (existsSync(join(state.dir, 'pods'))) {
         for (const uid of readdirSync(join(state.dir, 'pods'))) {
           const logs = join(state.dir, 'pods', uid, 'logs')
@@ -301,19 +398,25 @@ async function main(): Promise<void> {
     }
     case 'fault': {
       const [action, a, b] = rest
-      if (action === 'api-refuse' || action === 'api-reset') await control(name, { action, seconds: Number(a) })
+      if (action === 'api-refuse' || action === 'api-reset')
+        await control(name, { action, seconds: Number(a) })
       else await control(name, { action, namespace: a, pod: b })
       return
     }
     case 'sysctl': {
       // Without an argument: print the node's value, like `sysctl vm.max_map_count`.
       const m = /^vm\.max_map_count=(\d+)$/.exec(rest[0] ?? '')
-      if (rest[0] !== undefined && !m) throw new Error(`sysctl takes vm.max_map_count=N, got "${rest[0]}"`)
-      process.stdout.write(await control(name, { action: 'sysctl', value: m ? Number(m[1]) : undefined }))
+      if (rest[0] !== undefined && !m)
+        throw new Error(`sysctl takes vm.max_map_count=N, got "${rest[0]}"`)
+      process.stdout.write(
+        await control(name, { action: 'sysctl', value: m ? Number(m[1]) : undefined })
+      )
       return
     }
     default:
-      console.error('usage: local-cluster (up|down|list|kubeconfig|logs|fault|sysctl) --name NAME ...')
+      console.error(
+        'usage: local-cluster (up|down|list|kubeconfig|logs|fault|sysctl) --name NAME ...'
+      )
       process.exit(2)
   }
 }

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync, existsSync, openSync, writeSync, ftruncateSync, closeSync } from 'node:fs'
+import {
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  openSync,
+  writeSync,
+  ftruncateSync,
+  closeSync
+} from 'node:fs'
 import { createHash } from 'node:crypto'
 
 /**

@@ -58,7 +58,15 @@ function stateToApi(state: ContainerState | undefined): Record<string, unknown> 
     case 'running':
       return { running: { startedAt: state.startedAt.toISOString() } }
     case 'terminated':
-      return { terminated: { exitCode: state.exitCode, reason: state.reason, startedAt: state.startedAt.toISOString(), finishedAt: state.finishedAt.toISOString(), message: state.message } }
+      return {
+        terminated: {
+          exitCode: state.exitCode,
+          reason: state.reason,
+          startedAt: state.startedAt.toISOString(),
+          finishedAt: state.finishedAt.toISOString(),
+          message: state.message
+        }
+      }
   }
 }
 
@@ -90,12 +98,15 @@ export class NodeAgent {
     const nodeDir = join(opts.clusterDir, 'nodes', opts.nodeName)
     mkdirSync(nodeDir, { recursive: true })
     this.sysctlFile = join(nodeDir, 'vm.max_map_count')
-    if (!existsSync(this.sysctlFile)) writeFileSync(this.sysctlFile, readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim())
+    // A fresh node (a minikube VM) starts at the kernel's default, whatever this machine has.
+    if (!existsSync(this.sysctlFile))
+      writeFileSync(this.sysctlFile, process.env.ES_K8S_VERIFY_NODE_MAX_MAP_COUNT ?? '65530')
   }
 
   /** The node's vm.max_map_count. */
   get maxMapCount(): number {
-    if (this.opts.sysctlSource === 'host') return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim())
+    if (this.opts.sysctlSource === 'host')
+      return Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim())
     return Number(readFileSync(this.sysctlFile, 'utf8').trim())
   }
 
@@ -104,17 +115,33 @@ export class NodeAgent {
   }
 
   async start(): Promise<void> {
-    this.logServer = new LogServer(this.opts.network.gateway, this.opts.kubeletPort, this.opts.tls, (ns, pod, container, previous) => this.logFile(ns, pod, container, previous))
+    this.logServer = new LogServer(
+      this.opts.network.gateway,
+      this.opts.kubeletPort,
+      this.opts.tls,
+      (ns, pod, container, previous) => this.logFile(ns, pod, container, previous)
+    )
     await this.logServer.start()
     await this.registerNode()
     this.timers.push(setInterval(() => void this.heartbeat().catch(() => undefined), 5000))
     const node = this.opts.nodeName
-    this.podInformer = makeInformer(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces())
-    this.serviceInformer = makeInformer(this.kc, '/api/v1/services', () => this.core.listServiceForAllNamespaces())
-    this.pvcInformer = makeInformer(this.kc, '/api/v1/persistentvolumeclaims', () => this.core.listPersistentVolumeClaimForAllNamespaces())
-    this.pvInformer = makeInformer(this.kc, '/api/v1/persistentvolumes', () => this.core.listPersistentVolume())
+    this.podInformer = makeInformer(this.kc, '/api/v1/pods', () =>
+      this.core.listPodForAllNamespaces()
+    )
+    this.serviceInformer = makeInformer(this.kc, '/api/v1/services', () =>
+      this.core.listServiceForAllNamespaces()
+    )
+    this.pvcInformer = makeInformer(this.kc, '/api/v1/persistentvolumeclaims', () =>
+      this.core.listPersistentVolumeClaimForAllNamespaces()
+    )
+    this.pvInformer = makeInformer(this.kc, '/api/v1/persistentvolumes', () =>
+      this.core.listPersistentVolume()
+    )
     const onPod = (pod: V1Pod): void => {
-      if (pod.spec?.nodeName === node) void this.reconcilePod(pod).catch((err) => console.error(`pod ${pod.metadata?.name}: ${err}`))
+      if (pod.spec?.nodeName === node)
+        void this.reconcilePod(pod).catch((err) =>
+          console.error(`pod ${pod.metadata?.name}: ${err}`)
+        )
       this.scheduleHosts()
     }
     this.podInformer.on('add', onPod)
@@ -127,13 +154,21 @@ export class NodeAgent {
     this.serviceInformer.on('add', () => this.scheduleHosts())
     this.serviceInformer.on('update', () => this.scheduleHosts())
     this.serviceInformer.on('delete', () => this.scheduleHosts())
-    const onClaim = (pvc: V1PersistentVolumeClaim): void => void this.provision(pvc).catch((err) => console.error(`provision ${pvc.metadata?.name}: ${err}`))
+    const onClaim = (pvc: V1PersistentVolumeClaim): void =>
+      void this.provision(pvc).catch((err) =>
+        console.error(`provision ${pvc.metadata?.name}: ${err}`)
+      )
     this.pvcInformer.on('add', onClaim)
     this.pvcInformer.on('update', onClaim)
     const onVolume = (pv: V1PersistentVolume): void => void this.reclaim(pv).catch(() => undefined)
     this.pvInformer.on('add', onVolume)
     this.pvInformer.on('update', onVolume)
-    for (const informer of [this.podInformer, this.serviceInformer, this.pvcInformer, this.pvInformer] as unknown as Informer<V1Pod>[]) {
+    for (const informer of [
+      this.podInformer,
+      this.serviceInformer,
+      this.pvcInformer,
+      this.pvInformer
+    ] as unknown as Informer<V1Pod>[]) {
       informer.on('error', () => setTimeout(() => !this.stopped && void informer.start(), 1000))
       await informer.start()
     }
@@ -141,7 +176,14 @@ export class NodeAgent {
 
   private nodeStatus(): Record<string, unknown> {
     const now = new Date().toISOString()
-    const condition = (type: string, status: string, reason: string) => ({ type, status, reason, message: reason, lastHeartbeatTime: now, lastTransitionTime: now })
+    const condition = (type: string, status: string, reason: string) => ({
+      type,
+      status,
+      reason,
+      message: reason,
+      lastHeartbeatTime: now,
+      lastTransitionTime: now
+    })
     const capacity = { cpu: '2', memory: '24Gi', pods: '110', 'ephemeral-storage': '100Gi' }
     return {
       capacity,
@@ -158,9 +200,16 @@ export class NodeAgent {
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: this.opts.kubeletPort } },
       nodeInfo: {
-        machineID: this.opts.nodeName, systemUUID: this.opts.nodeName, bootID: String(process.pid),
-        kernelVersion: '', osImage: 'es-k8s-verify local node', containerRuntimeVersion: 'es-k8s-verify-local://0.1.0',
-        kubeletVersion: 'v1.34.4', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64'
+        machineID: this.opts.nodeName,
+        systemUUID: this.opts.nodeName,
+        bootID: String(process.pid),
+        kernelVersion: '',
+        osImage: 'es-k8s-verify local node',
+        containerRuntimeVersion: 'es-k8s-verify-local://0.1.0',
+        kubeletVersion: 'v1.34.4',
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'amd64'
       }
     }
   }
@@ -169,7 +218,17 @@ export class NodeAgent {
     const name = this.opts.nodeName
     try {
       await this.core.createNode({
-        body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'node-role.kubernetes.io/control-plane': '' } } }
+        body: {
+          metadata: {
+            name,
+            labels: {
+              'kubernetes.io/hostname': name,
+              'kubernetes.io/os': 'linux',
+              'kubernetes.io/arch': 'amd64',
+              'node-role.kubernetes.io/control-plane': ''
+            }
+          }
+        }
       })
     } catch (err) {
       if ((err as { code?: number }).code !== 409) throw err
@@ -180,21 +239,51 @@ export class NodeAgent {
 
   private async heartbeat(): Promise<void> {
     const name = this.opts.nodeName
-    const lease: V1Lease = { metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new V1MicroTime() } }
-    try {
-      await this.coordination.replaceNamespacedLease({ name, namespace: 'kube-node-lease', body: { ...lease, metadata: { ...lease.metadata, resourceVersion: (await this.coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' })).metadata?.resourceVersion } } })
-    } catch {
-      await this.coordination.createNamespacedLease({ namespace: 'kube-node-lease', body: lease }).catch(() => undefined)
+    const lease: V1Lease = {
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new V1MicroTime() }
     }
-    await this.core.patchNodeStatus({ name, body: { status: this.nodeStatus() } }, mergePatch).catch(() => undefined)
+    try {
+      await this.coordination.replaceNamespacedLease({
+        name,
+        namespace: 'kube-node-lease',
+        body: {
+          ...lease,
+          metadata: {
+            ...lease.metadata,
+            resourceVersion: (
+              await this.coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' })
+            ).metadata?.resourceVersion
+          }
+        }
+      })
+    } catch {
+      await this.coordination
+        .createNamespacedLease({ namespace: 'kube-node-lease', body: lease })
+        .catch(() => undefined)
+    }
+    await this.core
+      .patchNodeStatus({ name, body: { status: this.nodeStatus() } }, mergePatch)
+      .catch(() => undefined)
   }
 
   private async reconcilePod(pod: V1Pod): Promise<void> {
     const uid = pod.metadata?.uid ?? ''
     const existing = this.pods.get(uid)
     if (pod.metadata?.deletionTimestamp) {
-      if (existing) await this.removePod(existing, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-      else await this.core.deleteNamespacedPod({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined)
+      if (existing)
+        await this.removePod(
+          existing,
+          pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
+        )
+      else
+        await this.core
+          .deleteNamespacedPod({
+            name: pod.metadata.name!,
+            namespace: pod.metadata.namespace!,
+            gracePeriodSeconds: 0
+          })
+          .catch(() => undefined)
       return
     }
     if (existing) {
@@ -208,24 +297,51 @@ export class NodeAgent {
   private async startPod(pod: V1Pod): Promise<void> {
     const uid = pod.metadata!.uid!
     const { netns, podIP } = this.opts.network.addPod(uid)
-    this.opts.groundTruth.record({ event: 'pod-ip-assigned', namespace: pod.metadata?.namespace, pod: pod.metadata?.name, detail: { podIP, uid } })
+    this.opts.groundTruth.record({
+      event: 'pod-ip-assigned',
+      namespace: pod.metadata?.namespace,
+      pod: pod.metadata?.name,
+      detail: { podIP, uid }
+    })
     const podDir = join(this.opts.clusterDir, 'pods', uid)
     mkdirSync(podDir, { recursive: true })
-    const hostsFile = PodNetwork.writeHosts(netns, `127.0.0.1 localhost\n${podIP} ${pod.metadata?.name}\n`)
-    const rt: PodRuntime = { pod, netns, podIP, hostsFile, podDir, init: [], containers: [], initialized: false, startTime: new Date(), terminating: false }
+    const hostsFile = PodNetwork.writeHosts(
+      netns,
+      `127.0.0.1 localhost\n${podIP} ${pod.metadata?.name}\n`
+    )
+    const rt: PodRuntime = {
+      pod,
+      netns,
+      podIP,
+      hostsFile,
+      podDir,
+      init: [],
+      containers: [],
+      initialized: false,
+      startTime: new Date(),
+      terminating: false
+    }
     this.pods.set(uid, rt)
     this.writeHosts()
     const mounts = await this.resolveMounts(pod, podDir)
     const ctx = {
-      pod, podIP, netns, hostsFile, podDir,
+      pod,
+      podIP,
+      netns,
+      hostsFile,
+      podDir,
       engineDir: this.opts.engineDir,
       nodeSysctl: () => this.maxMapCount,
       setNodeSysctl: (v: number) => (this.maxMapCount = v),
       groundTruth: this.opts.groundTruth,
       onChange: () => this.scheduleStatus(rt)
     }
-    rt.init = (pod.spec?.initContainers ?? []).map((c) => new ContainerRuntime(c, { ...ctx, mounts: mountsFor(c, mounts) }, true))
-    rt.containers = (pod.spec?.containers ?? []).map((c) => new ContainerRuntime(c, { ...ctx, mounts: mountsFor(c, mounts) }, false))
+    rt.init = (pod.spec?.initContainers ?? []).map(
+      (c) => new ContainerRuntime(c, { ...ctx, mounts: mountsFor(c, mounts) }, true)
+    )
+    rt.containers = (pod.spec?.containers ?? []).map(
+      (c) => new ContainerRuntime(c, { ...ctx, mounts: mountsFor(c, mounts) }, false)
+    )
     this.scheduleStatus(rt)
     for (const init of rt.init) {
       const code = await init.start()
@@ -246,15 +362,23 @@ export class NodeAgent {
     for (const v of pod.spec?.volumes ?? []) {
       const dir = join(podDir, 'volumes', v.name)
       if (v.persistentVolumeClaim) {
-        const claim = await this.core.readNamespacedPersistentVolumeClaim({ name: v.persistentVolumeClaim.claimName, namespace: pod.metadata!.namespace! })
-        const pv = claim.spec?.volumeName ? await this.core.readPersistentVolume({ name: claim.spec.volumeName }) : undefined
+        const claim = await this.core.readNamespacedPersistentVolumeClaim({
+          name: v.persistentVolumeClaim.claimName,
+          namespace: pod.metadata!.namespace!
+        })
+        const pv = claim.spec?.volumeName
+          ? await this.core.readPersistentVolume({ name: claim.spec.volumeName })
+          : undefined
         volumes.set(v.name, pv?.spec?.hostPath?.path ?? dir)
       } else if (v.hostPath) {
         volumes.set(v.name, v.hostPath.path)
       } else if (v.configMap) {
         mkdirSync(dir, { recursive: true })
-        const cm = await this.core.readNamespacedConfigMap({ name: v.configMap.name!, namespace: pod.metadata!.namespace! }).catch(() => undefined)
-        for (const [key, value] of Object.entries(cm?.data ?? {})) writeFileSync(join(dir, key), value)
+        const cm = await this.core
+          .readNamespacedConfigMap({ name: v.configMap.name!, namespace: pod.metadata!.namespace! })
+          .catch(() => undefined)
+        for (const [key, value] of Object.entries(cm?.data ?? {}))
+          writeFileSync(join(dir, key), value)
         volumes.set(v.name, dir)
       } else {
         mkdirSync(dir, { recursive: true })
@@ -270,7 +394,9 @@ export class NodeAgent {
     // Coalesce bursts of changes into one update, soon enough to be seen within 100 ms.
     rt.syncTimer = setTimeout(() => {
       rt.syncTimer = undefined
-      void this.syncStatus(rt).catch((err) => console.error(`status ${rt.pod.metadata?.name}: ${err}`))
+      void this.syncStatus(rt).catch((err) =>
+        console.error(`status ${rt.pod.metadata?.name}: ${err}`)
+      )
     }, 50)
   }
 
@@ -282,24 +408,41 @@ export class NodeAgent {
     const condition = (type: string, ok: boolean, reason?: string) => {
       const status = ok ? 'True' : 'False'
       const before = previous.find((c) => c.type === type)
-      return { type, status, reason, lastProbeTime: null, lastTransitionTime: before?.status === status ? before.lastTransitionTime : now }
+      return {
+        type,
+        status,
+        reason,
+        lastProbeTime: null,
+        lastTransitionTime: before?.status === status ? before.lastTransitionTime : now
+      }
     }
     const status = (c: ContainerRuntime) => ({
-      name: c.name, image: c.spec.image, imageID: c.mapping.kind === 'engine' ? `local://${c.mapping.engine}` : '',
+      name: c.name,
+      image: c.spec.image,
+      imageID: c.mapping.kind === 'engine' ? `local://${c.mapping.engine}` : '',
       containerID: c.pid ? `local://${c.pid}` : undefined,
       ready: c.isInit ? c.state.state === 'terminated' && c.state.exitCode === 0 : c.ready,
-      started: c.state.state === 'running', restartCount: c.restartCount,
-      state: stateToApi(c.state), lastState: stateToApi(c.lastState !== c.state ? c.lastState : undefined) ?? {}
+      started: c.state.state === 'running',
+      restartCount: c.restartCount,
+      state: stateToApi(c.state),
+      lastState: stateToApi(c.lastState !== c.state ? c.lastState : undefined) ?? {}
     })
     const running = rt.containers.some((c) => c.state.state === 'running')
     const body = {
       status: {
         phase: running || rt.containers.some((c) => c.restartCount > 0) ? 'Running' : 'Pending',
-        hostIP: this.opts.network.gateway, hostIPs: [{ ip: this.opts.network.gateway }],
-        podIP: rt.podIP, podIPs: [{ ip: rt.podIP }], startTime: rt.startTime.toISOString(),
+        hostIP: this.opts.network.gateway,
+        hostIPs: [{ ip: this.opts.network.gateway }],
+        podIP: rt.podIP,
+        podIPs: [{ ip: rt.podIP }],
+        startTime: rt.startTime.toISOString(),
         conditions: [
           condition('PodReadyToStartContainers', true),
-          condition('Initialized', rt.initialized, rt.initialized ? undefined : 'ContainersNotInitialized'),
+          condition(
+            'Initialized',
+            rt.initialized,
+            rt.initialized ? undefined : 'ContainersNotInitialized'
+          ),
           condition('Ready', ready, ready ? undefined : 'ContainersNotReady'),
           condition('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'),
           previous.find((c) => c.type === 'PodScheduled') ?? condition('PodScheduled', true)
@@ -308,7 +451,10 @@ export class NodeAgent {
         containerStatuses: rt.containers.map(status)
       }
     }
-    const updated = await this.core.patchNamespacedPodStatus({ name: rt.pod.metadata!.name!, namespace: rt.pod.metadata!.namespace!, body }, mergePatch)
+    const updated = await this.core.patchNamespacedPodStatus(
+      { name: rt.pod.metadata!.name!, namespace: rt.pod.metadata!.namespace!, body },
+      mergePatch
+    )
     rt.pod = { ...rt.pod, status: updated.status }
   }
 
@@ -320,11 +466,21 @@ export class NodeAgent {
     await Promise.all([...rt.containers, ...rt.init].map((c) => c.stop(graceSeconds)))
     this.opts.network.removePod(rt.netns, rt.podIP)
     this.pods.delete(rt.pod.metadata!.uid!)
-    this.opts.groundTruth.record({ event: 'pod-removed', namespace: rt.pod.metadata?.namespace, pod: rt.pod.metadata?.name, detail: { uid: rt.pod.metadata?.uid } })
+    this.opts.groundTruth.record({
+      event: 'pod-removed',
+      namespace: rt.pod.metadata?.namespace,
+      pod: rt.pod.metadata?.name,
+      detail: { uid: rt.pod.metadata?.uid }
+    })
     await this.core
-      .deleteNamespacedPod({ name: rt.pod.metadata!.name!, namespace: rt.pod.metadata!.namespace!, body: { gracePeriodSeconds: 0, preconditions: { uid: rt.pod.metadata!.uid } } })
+      .deleteNamespacedPod({
+        name: rt.pod.metadata!.name!,
+        namespace: rt.pod.metadata!.namespace!,
+        body: { gracePeriodSeconds: 0, preconditions: { uid: rt.pod.metadata!.uid } }
+      })
       .catch((err) => {
-        if ((err as { code?: number }).code !== 404) console.error(`removing pod ${rt.pod.metadata?.name}: ${err}`)
+        if ((err as { code?: number }).code !== 404)
+          console.error(`removing pod ${rt.pod.metadata?.name}: ${err}`)
       })
     this.scheduleHosts()
   }
@@ -335,7 +491,11 @@ export class NodeAgent {
     const className = pvc.spec?.storageClassName
     if (className !== 'standard') return
     const name = `pvc-${pvc.metadata!.uid}`
-    const path = join(this.opts.clusterDir, 'volumes', `${pvc.metadata!.namespace}_${pvc.metadata!.name}_${name}`)
+    const path = join(
+      this.opts.clusterDir,
+      'volumes',
+      `${pvc.metadata!.namespace}_${pvc.metadata!.name}_${name}`
+    )
     mkdirSync(path, { recursive: true })
     await this.core
       .createPersistentVolume({
@@ -347,7 +507,11 @@ export class NodeAgent {
             persistentVolumeReclaimPolicy: 'Delete',
             storageClassName: className,
             hostPath: { path, type: 'DirectoryOrCreate' },
-            claimRef: { namespace: pvc.metadata!.namespace, name: pvc.metadata!.name, uid: pvc.metadata!.uid }
+            claimRef: {
+              namespace: pvc.metadata!.namespace,
+              name: pvc.metadata!.name,
+              uid: pvc.metadata!.uid
+            }
           }
         }
       })
@@ -358,8 +522,13 @@ export class NodeAgent {
 
   /** Deletes released volumes this provisioner made, and their directories. */
   private async reclaim(pv: V1PersistentVolume): Promise<void> {
-    if (pv.status?.phase !== 'Released' || pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== PROVISIONER) return
-    if (pv.spec?.hostPath?.path?.startsWith(this.opts.clusterDir)) rmSync(pv.spec.hostPath.path, { recursive: true, force: true })
+    if (
+      pv.status?.phase !== 'Released' ||
+      pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== PROVISIONER
+    )
+      return
+    if (pv.spec?.hostPath?.path?.startsWith(this.opts.clusterDir))
+      rmSync(pv.spec.hostPath.path, { recursive: true, force: true })
     await this.core.deletePersistentVolume({ name: pv.metadata!.name! })
   }
 
@@ -379,21 +548,37 @@ export class NodeAgent {
     for (const rt of this.pods.values()) {
       const ns = rt.pod.metadata?.namespace ?? 'default'
       const lines = ['127.0.0.1 localhost', '::1 localhost']
-      const own = rt.pod.spec?.subdomain ? `${rt.pod.spec.hostname ?? rt.pod.metadata?.name}.${rt.pod.spec.subdomain}.${ns}.svc.cluster.local ` : ''
+      const own = rt.pod.spec?.subdomain
+        ? `${rt.pod.spec.hostname ?? rt.pod.metadata?.name}.${rt.pod.spec.subdomain}.${ns}.svc.cluster.local `
+        : ''
       lines.push(`${rt.podIP} ${own}${rt.pod.spec?.hostname ?? rt.pod.metadata?.name}`)
       for (const svc of services) {
-        if (svc.metadata?.namespace !== ns || svc.spec?.clusterIP !== 'None' || !svc.spec.selector) continue
+        if (svc.metadata?.namespace !== ns || svc.spec?.clusterIP !== 'None' || !svc.spec.selector)
+          continue
         const selector = svc.spec.selector
         const svcName = svc.metadata.name!
         for (const p of allPods) {
-          if (p.metadata?.namespace !== ns || p.metadata.deletionTimestamp || !p.status?.podIP) continue
+          if (p.metadata?.namespace !== ns || p.metadata.deletionTimestamp || !p.status?.podIP)
+            continue
           if (!Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v)) continue
-          const isReady = p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+          const isReady = p.status.conditions?.some(
+            (c) => c.type === 'Ready' && c.status === 'True'
+          )
           if (!isReady && !svc.spec.publishNotReadyAddresses) continue
-          const names = [`${svcName}.${ns}.svc.cluster.local`, `${svcName}.${ns}.svc`, `${svcName}.${ns}`, svcName]
+          const names = [
+            `${svcName}.${ns}.svc.cluster.local`,
+            `${svcName}.${ns}.svc`,
+            `${svcName}.${ns}`,
+            svcName
+          ]
           if (p.spec?.subdomain === svcName) {
             const host = p.spec.hostname ?? p.metadata.name
-            names.unshift(`${host}.${svcName}.${ns}.svc.cluster.local`, `${host}.${svcName}.${ns}.svc`, `${host}.${svcName}.${ns}`, `${host}.${svcName}`)
+            names.unshift(
+              `${host}.${svcName}.${ns}.svc.cluster.local`,
+              `${host}.${svcName}.${ns}.svc`,
+              `${host}.${svcName}.${ns}`,
+              `${host}.${svcName}`
+            )
           }
           lines.push(`${p.status.podIP} ${names.join(' ')}`)
         }
@@ -402,7 +587,12 @@ export class NodeAgent {
     }
   }
 
-  private logFile(namespace: string, podName: string, container: string, previous: boolean): string | undefined {
+  private logFile(
+    namespace: string,
+    podName: string,
+    container: string,
+    previous: boolean
+  ): string | undefined {
     for (const rt of this.pods.values()) {
       if (rt.pod.metadata?.namespace !== namespace || rt.pod.metadata?.name !== podName) continue
       const c = [...rt.containers, ...rt.init].find((x) => x.name === container)
@@ -427,7 +617,13 @@ export class NodeAgent {
   async stop(): Promise<void> {
     this.stopped = true
     for (const t of this.timers) clearInterval(t)
-    for (const informer of [this.podInformer, this.serviceInformer, this.pvcInformer, this.pvInformer]) await informer?.stop()
+    for (const informer of [
+      this.podInformer,
+      this.serviceInformer,
+      this.pvcInformer,
+      this.pvInformer
+    ])
+      await informer?.stop()
     await Promise.all(
       [...this.pods.values()].map(async (rt) => {
         rt.terminating = true
@@ -440,8 +636,14 @@ export class NodeAgent {
   }
 }
 
-function mountsFor(container: { volumeMounts?: { name: string; mountPath: string; subPath?: string }[] }, volumes: Map<string, string>): HostMount[] {
+function mountsFor(
+  container: { volumeMounts?: { name: string; mountPath: string; subPath?: string }[] },
+  volumes: Map<string, string>
+): HostMount[] {
   return (container.volumeMounts ?? [])
     .filter((m) => volumes.has(m.name))
-    .map((m) => ({ mountPath: m.mountPath, hostPath: m.subPath ? join(volumes.get(m.name)!, m.subPath) : volumes.get(m.name)! }))
+    .map((m) => ({
+      mountPath: m.mountPath,
+      hostPath: m.subPath ? join(volumes.get(m.name)!, m.subPath) : volumes.get(m.name)!
+    }))
 }

@@ -35,7 +35,24 @@ function signedCert(
   openssl(['genrsa', '-out', key, '2048'])
   openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr])
   // BSD-style `-CAcreateserial` writes next to the CA; the serial is random instead.
-  openssl(['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-set_serial', `0x${Date.now().toString(16)}${name.length}`, '-days', '30', '-out', cert, '-extfile', ext])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-set_serial',
+    `0x${Date.now().toString(16)}${name.length}`,
+    '-days',
+    '30',
+    '-out',
+    cert,
+    '-extfile',
+    ext
+  ])
   return [cert, key]
 }
 
@@ -59,11 +76,41 @@ export function ensurePki(dir: string, hostAddresses: string[]): Pki {
   }
   if (existsSync(pki.serviceAccountPub)) return pki
   openssl(['genrsa', '-out', caKey, '2048'])
-  openssl(['req', '-x509', '-new', '-key', caKey, '-subj', '/CN=es-k8s-verify-local-ca', '-days', '30', '-out', caCert])
-  const sans = ['DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local', 'IP:10.96.0.1', ...hostAddresses.map((a) => `IP:${a}`)].join(',')
-  signedCert(pki, 'apiserver', '/CN=kube-apiserver', `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\n`)
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    caKey,
+    '-subj',
+    '/CN=es-k8s-verify-local-ca',
+    '-days',
+    '30',
+    '-out',
+    caCert
+  ])
+  const sans = [
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+    'IP:10.96.0.1',
+    ...hostAddresses.map((a) => `IP:${a}`)
+  ].join(',')
+  signedCert(
+    pki,
+    'apiserver',
+    '/CN=kube-apiserver',
+    `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\n`
+  )
   signedCert(pki, 'admin', '/O=system:masters/CN=kubernetes-admin', 'extendedKeyUsage=clientAuth\n')
-  signedCert(pki, 'kubelet', '/CN=es-k8s-verify-node-agent', `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`)
+  signedCert(
+    pki,
+    'kubelet',
+    '/CN=es-k8s-verify-node-agent',
+    `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`
+  )
   openssl(['genrsa', '-out', pki.serviceAccountKey, '2048'])
   openssl(['rsa', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub])
   return pki

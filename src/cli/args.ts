@@ -39,7 +39,8 @@ export function parseArgs(argv: string[]): CliArgs {
       paths.push(arg)
       continue
     }
-    let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined]
+    const [name, given] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined]
+    let value = given
     if (name === 'format') {
       format = value ?? argv[++i]
       continue
@@ -48,16 +49,19 @@ export function parseArgs(argv: string[]): CliArgs {
       raw[name.slice(3)] = 'false'
       continue
     }
-    if (!known.has(name)) throw new UsageError(`Unknown option '--${name}'. Run es-k8s-verify --help for the options.`)
+    if (!known.has(name))
+      throw new UsageError(`Unknown option '--${name}'. Run es-k8s-verify --help for the options.`)
     if (value === undefined) {
-      if (BOOLEAN_OPTIONS.has(name) && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) value = 'true'
+      if (BOOLEAN_OPTIONS.has(name) && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')))
+        value = 'true'
       else if (argv[i + 1] === undefined) throw new UsageError(`Option '--${name}' needs a value.`)
       else value = argv[++i]
     }
     raw[name] = value
   }
   if (command === 'lint' && paths.length) raw.manifests = paths.join(',')
-  if (command === 'verify' && paths.length) throw new UsageError(`Unexpected argument '${paths[0]}'. Give manifests with --manifests.`)
+  if (command === 'verify' && paths.length)
+    throw new UsageError(`Unexpected argument '${paths[0]}'. Give manifests with --manifests.`)
   if (command === 'lint') raw.mode = 'lint'
   return { command, raw, paths, format, verbose }
 }

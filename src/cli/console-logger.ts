@@ -19,11 +19,15 @@ export class ConsoleLogger implements Logger {
   }
 
   warning(message: string, location?: { file: string; line?: number }): void {
-    this.err(`${this.stamp()} warning: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`)
+    this.err(
+      `${this.stamp()} warning: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
+    )
   }
 
   error(message: string, location?: { file: string; line?: number }): void {
-    this.err(`${this.stamp()} error: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`)
+    this.err(
+      `${this.stamp()} error: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
+    )
   }
 
   debug(message: string): void {

@@ -13,7 +13,11 @@ export const EXIT = { passed: 0, failed: 1, usage: 2 } as const
 /** The version from package.json (bundled builds inline it). */
 export function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+    return (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        version: string
+      }
+    ).version
   } catch {
     return process.env.ES_K8S_VERIFY_VERSION ?? 'unknown'
   }
@@ -21,14 +25,27 @@ export function version(): string {
 
 /** The final table of phases and durations. */
 export function phaseTable(report: Report): string {
-  const rows = report.phases.map((p) => [p.status === 'passed' ? 'passed' : p.status === 'failed' ? 'FAILED' : 'skipped', p.title, p.status === 'skipped' ? '-' : formatDuration(p.durationMs)])
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['result', 'phase', 'duration'][i].length))
+  const rows = report.phases.map((p) => [
+    p.status === 'passed' ? 'passed' : p.status === 'failed' ? 'FAILED' : 'skipped',
+    p.title,
+    p.status === 'skipped' ? '-' : formatDuration(p.durationMs)
+  ])
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((r) => r[i].length), ['result', 'phase', 'duration'][i].length)
+  )
   const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i])).join('  ')
-  return [line(['result', 'phase', 'duration']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+  return [
+    line(['result', 'phase', 'duration']),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line)
+  ].join('\n')
 }
 
 /** Runs the CLI and returns its exit code. */
-export async function runCli(argv: string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)
+): Promise<number> {
   let args
   try {
     args = parseArgs(argv)
@@ -49,7 +66,8 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     const options = parseOptions(args.raw)
     if (options.mode === 'lint') {
       const format = (args.format ?? 'text') as LintFormat
-      if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`Invalid format '${format}'. Expected one of: text, json, sarif.`)
+      if (!['text', 'json', 'sarif'].includes(format))
+        throw new UsageError(`Invalid format '${format}'. Expected one of: text, json, sarif.`)
       const result = lint(options.manifests)
       out(formatFindings(result, format))
       return result.findings.some((f) => f.severity === 'error') ? EXIT.failed : EXIT.passed
@@ -65,7 +83,9 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     out('')
     out(phaseTable(report))
     out('')
-    out(`Verdict: ${report.verdict.toUpperCase()}${report.error ? `: ${report.error.message}` : ''}`)
+    out(
+      `Verdict: ${report.verdict.toUpperCase()}${report.error ? `: ${report.error.message}` : ''}`
+    )
     for (const w of report.warnings) out(`Warning: ${w}`)
     out(`Logs and reports: ${report.reportDir}`)
     return report.verdict === 'passed' ? EXIT.passed : EXIT.failed

@@ -46,7 +46,11 @@ export interface CollectTarget {
 
 const ES_SNAPSHOTS: [string, string, Record<string, string>][] = [
   ['cat-health.txt', '_cat/health', { v: 'true' }],
-  ['cat-nodes.txt', '_cat/nodes', { v: 'true', h: 'id,name,ip,master,node.role,heap.percent,uptime', full_id: 'true' }],
+  [
+    'cat-nodes.txt',
+    '_cat/nodes',
+    { v: 'true', h: 'id,name,ip,master,node.role,heap.percent,uptime', full_id: 'true' }
+  ],
   ['cat-master.txt', '_cat/master', { v: 'true' }],
   ['cat-shards.txt', '_cat/shards', { v: 'true' }],
   ['cat-indices.txt', '_cat/indices', { v: 'true' }]
@@ -57,10 +61,16 @@ const ES_SNAPSHOTS: [string, string, Record<string, string>][] = [
  * (the `_cat` calls below would block 30 s on a masterless node). Without one, records each
  * pod's local view instead. Adds allocation explain when health is not green.
  */
-export async function snapshotElasticsearch(target: CollectTarget, writer: ReportWriter, label: string): Promise<void> {
+export async function snapshotElasticsearch(
+  target: CollectTarget,
+  writer: ReportWriter,
+  label: string
+): Promise<void> {
   const api = target.api
   if (!api) return
-  const pods = (await target.kube.listPods(target.namespace, target.selector)).filter(isReady).map((p) => p.metadata.name)
+  const pods = (await target.kube.listPods(target.namespace, target.selector))
+    .filter(isReady)
+    .map((p) => p.metadata.name)
   let answering: string | undefined
   for (const pod of pods) {
     if (await api.localMaster(pod).catch(() => undefined)) {
@@ -73,16 +83,23 @@ export async function snapshotElasticsearch(target: CollectTarget, writer: Repor
     for (const pod of pods) {
       const master = await api.snapshot(pod, '_cat/master', { v: 'true', local: 'true' })
       const health = await api.snapshot(pod, '_cluster/health', { local: 'true', pretty: 'true' })
-      writer.write(`${base}/${pod}-local-view.txt`, `# _cat/master?local (${master.status})\n${master.body}\n# _cluster/health?local (${health.status})\n${health.body}\n`)
+      writer.write(
+        `${base}/${pod}-local-view.txt`,
+        `# _cat/master?local (${master.status})\n${master.body}\n# _cluster/health?local (${health.status})\n${health.body}\n`
+      )
     }
-    if (pods.length === 0) writer.write(`${base}/no-ready-pod.txt`, 'No pod was Ready: nothing to ask.\n')
+    if (pods.length === 0)
+      writer.write(`${base}/no-ready-pod.txt`, 'No pod was Ready: nothing to ask.\n')
     return
   }
   let green = false
   for (const [file, path, query] of ES_SNAPSHOTS) {
     const res = await api.snapshot(answering, path, query)
     if (path === '_cat/health') green = /\bgreen\b/.test(res.body)
-    writer.write(`${base}/${file}`, `# ${path} asked of ${answering} (HTTP ${res.status})\n${res.body}`)
+    writer.write(
+      `${base}/${file}`,
+      `# ${path} asked of ${answering} (HTTP ${res.status})\n${res.body}`
+    )
   }
   if (!green) {
     const explain = await api.snapshot(answering, '_cluster/allocation/explain', { pretty: 'true' })
@@ -91,15 +108,23 @@ export async function snapshotElasticsearch(target: CollectTarget, writer: Repor
 }
 
 /** Logs of every container of every pod, current and previous; objects as YAML; events in time order. */
-export async function collectKubernetes(target: CollectTarget, writer: ReportWriter): Promise<void> {
+export async function collectKubernetes(
+  target: CollectTarget,
+  writer: ReportWriter
+): Promise<void> {
   const { kube, namespace } = target
   const pods = await kube.listPods(namespace, {})
   for (const pod of pods) {
-    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name)
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map(
+      (c) => c.name
+    )
     for (const c of containers) {
       for (const previous of [false, true]) {
-        const text = await kube.podLogs(namespace, pod.metadata.name, c, previous).catch((err) => `could not read logs: ${errorMessage(err)}`)
-        if (text) writer.write(`pods/${pod.metadata.name}/${c}${previous ? '.previous' : ''}.log`, text)
+        const text = await kube
+          .podLogs(namespace, pod.metadata.name, c, previous)
+          .catch((err) => `could not read logs: ${errorMessage(err)}`)
+        if (text)
+          writer.write(`pods/${pod.metadata.name}/${c}${previous ? '.previous' : ''}.log`, text)
       }
     }
   }
@@ -117,6 +142,11 @@ export async function collectKubernetes(target: CollectTarget, writer: ReportWri
   writer.write('events.json', events)
   writer.write(
     'events.txt',
-    events.map((e) => `${e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.message ?? ''}`).join('\n') + '\n'
+    events
+      .map(
+        (e) =>
+          `${e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.message ?? ''}`
+      )
+      .join('\n') + '\n'
   )
 }

@@ -10,10 +10,13 @@ export function parseDuration(name: string, value: string): number {
   const text = value.trim()
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
   if (!text || parts.map((p) => p[0]).join('') !== text) {
-    throw new UsageError(`Invalid ${name} '${value}'. Expected a duration such as 90s, 5m, 1m30s or 500ms.`)
+    throw new UsageError(
+      `Invalid ${name} '${value}'. Expected a duration such as 90s, 5m, 1m30s or 500ms.`
+    )
   }
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]], 0)
-  if (ms <= 0) throw new UsageError(`Invalid ${name} '${value}'. Expected a duration greater than zero.`)
+  if (ms <= 0)
+    throw new UsageError(`Invalid ${name} '${value}'. Expected a duration greater than zero.`)
   return ms
 }
 

@@ -32,13 +32,21 @@ export interface RoundResult {
 }
 
 /** Finds the elected master from a node that knows it, mapped to its pod. */
-export async function findMaster(target: ClusterTarget, askPod: string): Promise<{ master: MasterIdentity; nodes: NodeRow[]; pods: PodSummary[] }> {
+export async function findMaster(
+  target: ClusterTarget,
+  askPod: string
+): Promise<{ master: MasterIdentity; nodes: NodeRow[]; pods: PodSummary[] }> {
   const nodes = await target.api.nodes(askPod)
   const pods = (await target.kube.listPods(target.namespace, target.selector)).map(summarizePod)
   const row = nodes.find((n) => n.master === '*')
-  if (!row) throw new VerificationError(`${askPod} lists no elected master in _cat/nodes`, { nodes })
+  if (!row)
+    throw new VerificationError(`${askPod} lists no elected master in _cat/nodes`, { nodes })
   const pod = podOfNode(row, pods)
-  if (!pod) throw new VerificationError(`The elected master ${row.name} (${row.ip}) is not a pod of this StatefulSet: ${describePods(pods)}`, { nodes, pods })
+  if (!pod)
+    throw new VerificationError(
+      `The elected master ${row.name} (${row.ip}) is not a pod of this StatefulSet: ${describePods(pods)}`,
+      { nodes, pods }
+    )
   return { master: { pod: pod.name, node: row.name, nodeId: row.id, ip: row.ip }, nodes, pods }
 }
 
@@ -46,7 +54,13 @@ export async function findMaster(target: ClusterTarget, askPod: string): Promise
  * Asserts that the survivors elect a new master: every survivor's own view (asked with
  * local=true, which answers at once without a master) names the same node, and not the killed one.
  */
-export async function waitForNewMaster(target: ClusterTarget, phase: string, round: RoundResult, survivors: string[], timeoutMs: number): Promise<MasterIdentity> {
+export async function waitForNewMaster(
+  target: ClusterTarget,
+  phase: string,
+  round: RoundResult,
+  survivors: string[],
+  timeoutMs: number
+): Promise<MasterIdentity> {
   const killed = round.masterBefore
   let lostRecorded = false
   const views = new Map<string, string>()
@@ -54,26 +68,51 @@ export async function waitForNewMaster(target: ClusterTarget, phase: string, rou
     `a new master to be elected by ${survivors.join(', ')}`,
     async () => {
       const seen = await mastersSeenBy(target.api, survivors)
-      for (const [pod, view] of seen) views.set(pod, typeof view === 'string' ? view : view ? `${view.name} (${view.id})` : 'no master')
+      for (const [pod, view] of seen)
+        views.set(
+          pod,
+          typeof view === 'string' ? view : view ? `${view.name} (${view.id})` : 'no master'
+        )
       const ids = [...seen.values()].map((v) => (v && typeof v !== 'string' ? v.id : undefined))
       if (!lostRecorded && ids.some((id) => id !== killed.nodeId)) {
         lostRecorded = true
         round.masterLostMs = Date.now() - round.killedAt
-        target.timeline.record(phase, 'master-lost', `a survivor no longer follows ${killed.node}`, Object.fromEntries(views))
+        target.timeline.record(
+          phase,
+          'master-lost',
+          `a survivor no longer follows ${killed.node}`,
+          Object.fromEntries(views)
+        )
       }
       const first = ids[0]
       if (first && first !== killed.nodeId && ids.every((id) => id === first)) {
         const view = [...seen.values()][0] as { id: string; name: string; ip: string }
-        const pods = (await target.kube.listPods(target.namespace, target.selector)).map(summarizePod)
+        const pods = (await target.kube.listPods(target.namespace, target.selector)).map(
+          summarizePod
+        )
         const pod = podOfNode(view, pods)
         round.newMasterMs = Date.now() - round.killedAt
-        const identity = { pod: pod?.name ?? view.name, node: view.name, nodeId: view.id, ip: view.ip }
+        const identity = {
+          pod: pod?.name ?? view.name,
+          node: view.name,
+          nodeId: view.id,
+          ip: view.ip
+        }
         target.timeline.record(phase, 'new-master', `all survivors follow ${view.name}`, identity)
         return { done: true, value: identity }
       }
-      return { done: false, seen: Object.fromEntries(views), summary: `survivors' views of the master: ${[...views.entries()].map(([p, v]) => `${p}: ${v}`).join('; ')}` }
+      return {
+        done: false,
+        seen: Object.fromEntries(views),
+        summary: `survivors' views of the master: ${[...views.entries()].map(([p, v]) => `${p}: ${v}`).join('; ')}`
+      }
     },
-    { timeoutMs, intervalMs: target.pollIntervalMs, onSeen: (s) => target.logger.debug(s), signal: target.signal }
+    {
+      timeoutMs,
+      intervalMs: target.pollIntervalMs,
+      onSeen: (s) => target.logger.debug(s),
+      signal: target.signal
+    }
   )
 }
 
@@ -81,7 +120,13 @@ export async function waitForNewMaster(target: ClusterTarget, phase: string, rou
  * Asserts that the killed pod comes back under the same name with a new UID, becomes Ready,
  * its node is listed by the master again, and the cluster is green with every node.
  */
-export async function waitForRejoin(target: ClusterTarget, phase: string, round: RoundResult, killedUid: string, timeoutMs: number): Promise<void> {
+export async function waitForRejoin(
+  target: ClusterTarget,
+  phase: string,
+  round: RoundResult,
+  killedUid: string,
+  timeoutMs: number
+): Promise<void> {
   const name = round.masterBefore.pod
   const started = Date.now()
   let backRecorded = false
@@ -92,12 +137,20 @@ export async function waitForRejoin(target: ClusterTarget, phase: string, round:
       const pod = await target.kube.getPod(target.namespace, name)
       const summary = pod ? summarizePod(pod) : undefined
       if (!summary || summary.uid === killedUid) {
-        return { done: false, seen: summary, summary: summary ? `${name} is still the old pod (${summary.terminating ? 'Terminating' : summary.phase})` : `${name} does not exist yet` }
+        return {
+          done: false,
+          seen: summary,
+          summary: summary
+            ? `${name} is still the old pod (${summary.terminating ? 'Terminating' : summary.phase})`
+            : `${name} does not exist yet`
+        }
       }
       if (!backRecorded) {
         backRecorded = true
         round.podBackMs = Date.now() - round.killedAt
-        target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, { uid: summary.uid })
+        target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, {
+          uid: summary.uid
+        })
       }
       if (!summary.ready) return { done: false, seen: summary, summary: describePods([summary]) }
       if (!readyRecorded) {
@@ -107,15 +160,32 @@ export async function waitForRejoin(target: ClusterTarget, phase: string, round:
       }
       const masterPod = round.masterAfter?.pod ?? name
       const nodes = await target.api.nodes(masterPod)
-      const row = nodes.find((n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`))
-      if (!row) return { done: false, seen: { nodes }, summary: `${name} is Ready but the master ${masterPod} lists only ${nodes.map((n) => n.name).join(', ')}` }
+      const row = nodes.find(
+        (n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`)
+      )
+      if (!row)
+        return {
+          done: false,
+          seen: { nodes },
+          summary: `${name} is Ready but the master ${masterPod} lists only ${nodes.map((n) => n.name).join(', ')}`
+        }
       round.rejoinedMs = Date.now() - round.killedAt
       round.nodeIdAfter = row.id
       round.nodeIdPersisted = row.id === round.nodeIdBefore
-      target.timeline.record(phase, 'node-rejoined', `${row.name} rejoined as ${row.id}${round.nodeIdPersisted ? ' (same node ID)' : ` (new node ID; was ${round.nodeIdBefore})`}`, row)
+      target.timeline.record(
+        phase,
+        'node-rejoined',
+        `${row.name} rejoined as ${row.id}${round.nodeIdPersisted ? ' (same node ID)' : ` (new node ID; was ${round.nodeIdBefore})`}`,
+        row
+      )
       return { done: true, value: undefined }
     },
-    { timeoutMs, intervalMs: target.pollIntervalMs, onSeen: (s) => target.logger.debug(s), signal: target.signal }
+    {
+      timeoutMs,
+      intervalMs: target.pollIntervalMs,
+      onSeen: (s) => target.logger.debug(s),
+      signal: target.signal
+    }
   )
   const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs)
   await waitForGreen(target, phase, remaining)
@@ -123,11 +193,29 @@ export async function waitForRejoin(target: ClusterTarget, phase: string, round:
 }
 
 /** Deletes the master's pod: its own grace period, or none. */
-export async function killMaster(target: ClusterTarget, phase: string, master: MasterIdentity, mode: KillMode): Promise<{ killedAt: number; uid: string }> {
+export async function killMaster(
+  target: ClusterTarget,
+  phase: string,
+  master: MasterIdentity,
+  mode: KillMode
+): Promise<{ killedAt: number; uid: string }> {
   const pod = await target.kube.getPod(target.namespace, master.pod)
-  if (!pod) throw new VerificationError(`The master's pod ${master.pod} vanished before it could be deleted`)
+  if (!pod)
+    throw new VerificationError(
+      `The master's pod ${master.pod} vanished before it could be deleted`
+    )
   const killedAt = Date.now()
-  await target.kube.deletePod(target.namespace, master.pod, pod.metadata.uid, mode === 'force' ? 0 : undefined)
-  target.timeline.record(phase, 'kill', `deleted pod ${master.pod} (${mode === 'force' ? 'grace period 0' : 'its own grace period'}), the elected master ${master.node}`, { uid: pod.metadata.uid })
+  await target.kube.deletePod(
+    target.namespace,
+    master.pod,
+    pod.metadata.uid,
+    mode === 'force' ? 0 : undefined
+  )
+  target.timeline.record(
+    phase,
+    'kill',
+    `deleted pod ${master.pod} (${mode === 'force' ? 'grace period 0' : 'its own grace period'}), the elected master ${master.node}`,
+    { uid: pod.metadata.uid }
+  )
   return { killedAt, uid: pod.metadata.uid }
 }

@@ -3,7 +3,14 @@ import type { CatApi, HealthRow } from './es/cat-api.js'
 import type { Timeline } from './timeline.js'
 import type { Logger } from './logger.js'
 import { waitFor } from './retry.js'
-import { describeHealth, describePods, mastersSeenBy, summarizePod, withLastLogLines, type PodSummary } from './observe.js'
+import {
+  describeHealth,
+  describePods,
+  mastersSeenBy,
+  summarizePod,
+  withLastLogLines,
+  type PodSummary
+} from './observe.js'
 import { VerificationError } from './errors.js'
 
 /** What the engine needs to watch one StatefulSet's cluster. */
@@ -34,7 +41,11 @@ export interface FormationResult {
  * masterless node it blocks for 30 s. At the deadline the error says what each pod and the
  * cluster last looked like, and names separate clusters when nodes disagree on the cluster UUID.
  */
-export async function waitForGreen(target: ClusterTarget, phase: string, timeoutMs: number): Promise<FormationResult> {
+export async function waitForGreen(
+  target: ClusterTarget,
+  phase: string,
+  timeoutMs: number
+): Promise<FormationResult> {
   const { kube, api, namespace, timeline, expectedNodes } = target
   let readySeen = new Set<string>()
   let lastHealth: HealthRow | undefined
@@ -46,7 +57,9 @@ export async function waitForGreen(target: ClusterTarget, phase: string, timeout
         const pods = (await kube.listPods(namespace, target.selector)).map(summarizePod)
         lastPods = pods
         const ready = pods.filter((p) => p.ready)
-        for (const p of ready) if (!readySeen.has(p.name)) timeline.record(phase, 'pod-ready', `${p.name} is Ready`, { pod: p.name, ip: p.ip })
+        for (const p of ready)
+          if (!readySeen.has(p.name))
+            timeline.record(phase, 'pod-ready', `${p.name} is Ready`, { pod: p.name, ip: p.ip })
         readySeen = new Set(ready.map((p) => p.name))
         const seen = (): { done: false; seen: unknown; summary: string } => ({
           done: false,
@@ -54,35 +67,57 @@ export async function waitForGreen(target: ClusterTarget, phase: string, timeout
           summary: `${ready.length}/${expectedNodes} pods Ready: ${describePods(pods)}; ${describeHealth(lastHealth, expectedNodes)}`
         })
         if (ready.length === 0) return seen()
-        const masters = await mastersSeenBy(api, ready.map((p) => p.name))
+        const masters = await mastersSeenBy(
+          api,
+          ready.map((p) => p.name)
+        )
         const withMaster = [...masters.entries()].find(([, m]) => m && typeof m !== 'string')
         if (!withMaster) return seen()
         const health = await api.health(withMaster[0])
         lastHealth = health
-        if (health.status === 'green' && health.nodes === expectedNodes && ready.length >= expectedNodes) {
-          timeline.record(phase, 'green', `cluster green with ${health.nodes} nodes (asked ${withMaster[0]})`, health)
+        if (
+          health.status === 'green' &&
+          health.nodes === expectedNodes &&
+          ready.length >= expectedNodes
+        ) {
+          timeline.record(
+            phase,
+            'green',
+            `cluster green with ${health.nodes} nodes (asked ${withMaster[0]})`,
+            health
+          )
           return { done: true, value: { health, pods, answeringPod: withMaster[0] } }
         }
         return seen()
       },
-      { timeoutMs, intervalMs: target.pollIntervalMs, onSeen: (s) => target.logger.debug(s), signal: target.signal }
+      {
+        timeoutMs,
+        intervalMs: target.pollIntervalMs,
+        onSeen: (s) => target.logger.debug(s),
+        signal: target.signal
+      }
     )
   } catch (err) {
     if (!(err instanceof VerificationError)) throw err
     const pods = await withLastLogLines(kube, namespace, target.container, lastPods)
     const split = await separateClusters(target, pods)
     const message = [
-      err.message.split(' Last seen:')[0] + '.',
+      err.message.split(' Last seen:')[0],
       split ?? '',
       `Pods: ${describePods(pods)}.`,
       `Cluster: ${describeHealth(lastHealth, expectedNodes)}.`
-    ].filter(Boolean).join(' ')
+    ]
+      .filter(Boolean)
+      .join(' ')
     throw new VerificationError(message, { pods, health: lastHealth })
   }
 }
 
 /** Names nodes that formed separate clusters (different cluster UUIDs), or undefined. */
-async function separateClusters(target: ClusterTarget, pods: PodSummary[]): Promise<string | undefined> {
+async function separateClusters(
+  target: ClusterTarget,
+  pods: PodSummary[]
+): Promise<string | undefined> {
   const uuids = new Map<string, string[]>()
   await Promise.all(
     pods

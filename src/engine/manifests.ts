@@ -1,6 +1,15 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { extname, join } from 'node:path'
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node as YamlNode, type Document, type Pair } from 'yaml'
+import {
+  LineCounter,
+  parseAllDocuments,
+  isMap,
+  isSeq,
+  isScalar,
+  type Node as YamlNode,
+  type Document,
+  type Pair
+} from 'yaml'
 import { UsageError } from './errors.js'
 
 /** A Kubernetes object read from a manifest, with where it came from. */
@@ -16,7 +25,12 @@ export interface ManifestObject {
 export interface KubeObject {
   apiVersion: string
   kind: string
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }
+  metadata: {
+    name: string
+    namespace?: string
+    labels?: Record<string, string>
+    [k: string]: unknown
+  }
   spec?: Record<string, unknown>
   [k: string]: unknown
 }
@@ -38,7 +52,10 @@ export function listManifestFiles(paths: string[]): string[] {
         .filter((f) => MANIFEST_EXTENSIONS.has(extname(f)))
         .sort()
         .map((f) => join(p, f))
-      if (found.length === 0) throw new UsageError(`Manifest directory '${p}' holds no .yaml, .yml or .json files.`, { file: p })
+      if (found.length === 0)
+        throw new UsageError(`Manifest directory '${p}' holds no .yaml, .yml or .json files.`, {
+          file: p
+        })
       files.push(...found)
     } else {
       files.push(p)
@@ -53,7 +70,9 @@ function locator(doc: Document, lineCounter: LineCounter): ManifestObject['locat
     let best = node
     for (const key of path) {
       if (isMap(node)) {
-        const pair: Pair | undefined = node.items.find((p) => isScalar(p.key) && p.key.value === key)
+        const pair: Pair | undefined = node.items.find(
+          (p) => isScalar(p.key) && p.key.value === key
+        )
         node = (pair?.value as YamlNode) ?? undefined
         if (pair?.key && !node) node = pair.key as YamlNode
       } else if (isSeq(node) && typeof key === 'number') {
@@ -83,27 +102,47 @@ export function loadManifests(paths: string[]): ManifestObject[] {
       const error = doc.errors[0]
       if (error) {
         const pos = lineCounter.linePos(error.pos[0])
-        throw new UsageError(`${file}:${pos.line}:${pos.col}: not valid YAML: ${error.message.split('\n')[0]}`, { file, line: pos.line, column: pos.col })
+        throw new UsageError(
+          `${file}:${pos.line}:${pos.col}: not valid YAML: ${error.message.split('\n')[0]}`,
+          { file, line: pos.line, column: pos.col }
+        )
       }
       const value = doc.toJS() as unknown
       if (value === null || value === undefined) continue
       const start = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line
       if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new UsageError(`${file}:${start}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata.name), found ${Array.isArray(value) ? 'a list' : `'${String(value)}'`}.`, { file, line: start })
+        throw new UsageError(
+          `${file}:${start}: expected a Kubernetes object (a mapping with apiVersion, kind and metadata.name), found ${Array.isArray(value) ? 'a list' : `'${String(value)}'`}.`,
+          { file, line: start }
+        )
       }
       const obj = value as Partial<KubeObject>
-      const missing = ['apiVersion', 'kind'].filter((k) => typeof obj[k as keyof KubeObject] !== 'string')
+      const missing = ['apiVersion', 'kind'].filter(
+        (k) => typeof obj[k as keyof KubeObject] !== 'string'
+      )
       if (typeof obj.metadata?.name !== 'string') missing.push('metadata.name')
       if (missing.length) {
-        throw new UsageError(`${file}:${start}: not a Kubernetes object: missing ${missing.join(', ')}.`, { file, line: start })
+        throw new UsageError(
+          `${file}:${start}: not a Kubernetes object: missing ${missing.join(', ')}.`,
+          { file, line: start }
+        )
       }
       if (obj.kind === 'List' && Array.isArray(obj.items)) {
-        throw new UsageError(`${file}:${start}: a List of objects is not supported; write one document per object.`, { file, line: start })
+        throw new UsageError(
+          `${file}:${start}: a List of objects is not supported; write one document per object.`,
+          { file, line: start }
+        )
       }
-      objects.push({ file, line: start, object: obj as KubeObject, locate: locator(doc, lineCounter) })
+      objects.push({
+        file,
+        line: start,
+        object: obj as KubeObject,
+        locate: locator(doc, lineCounter)
+      })
     }
   }
-  if (objects.length === 0) throw new UsageError(`No Kubernetes objects found in ${paths.join(', ')}.`, { file: paths[0] })
+  if (objects.length === 0)
+    throw new UsageError(`No Kubernetes objects found in ${paths.join(', ')}.`, { file: paths[0] })
   return objects
 }
 
@@ -113,14 +152,22 @@ export function selectStatefulSet(objects: ManifestObject[], name?: string): Man
   const described = sets.map((s) => `${s.object.metadata.name} (${s.file}:${s.line})`).join(', ')
   if (name) {
     const found = sets.find((s) => s.object.metadata.name === name)
-    if (!found) throw new UsageError(`Invalid statefulset '${name}'. The manifests hold ${sets.length ? `these StatefulSets: ${described}` : 'no StatefulSet'}.`)
+    if (!found)
+      throw new UsageError(
+        `Invalid statefulset '${name}'. The manifests hold ${sets.length ? `these StatefulSets: ${described}` : 'no StatefulSet'}.`
+      )
     return found
   }
   if (sets.length === 0) {
     const kinds = objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')
-    throw new UsageError(`The manifests hold no StatefulSet (found: ${kinds}). Expected a StatefulSet running Elasticsearch or OpenSearch.`)
+    throw new UsageError(
+      `The manifests hold no StatefulSet (found: ${kinds}). Expected a StatefulSet running Elasticsearch or OpenSearch.`
+    )
   }
-  if (sets.length > 1) throw new UsageError(`The manifests hold several StatefulSets: ${described}. Name one with statefulset.`)
+  if (sets.length > 1)
+    throw new UsageError(
+      `The manifests hold several StatefulSets: ${described}. Name one with statefulset.`
+    )
   return sets[0]
 }
 
@@ -141,7 +188,11 @@ export function viewStatefulSet(obj: KubeObject, container?: string): StatefulSe
     replicas?: number
     serviceName?: string
     selector?: { matchLabels?: Record<string, string> }
-    template?: { spec?: { containers?: { name: string; image?: string; env?: { name: string; value?: string }[] }[] } }
+    template?: {
+      spec?: {
+        containers?: { name: string; image?: string; env?: { name: string; value?: string }[] }[]
+      }
+    }
   }
   const containers = spec.template?.spec?.containers ?? []
   const chosen = container ? containers.find((c) => c.name === container) : containers[0]
@@ -159,14 +210,18 @@ export function viewStatefulSet(obj: KubeObject, container?: string): StatefulSe
     selector: spec.selector?.matchLabels ?? {},
     containerName: chosen.name,
     image: chosen.image ?? '',
-    env: Object.fromEntries((chosen.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]))
+    env: Object.fromEntries(
+      (chosen.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])
+    )
   }
 }
 
 /** Returns a copy of the object with the chosen container's image replaced. */
 export function overrideImage(obj: KubeObject, containerName: string, image: string): KubeObject {
   const copy = structuredClone(obj)
-  const containers = ((copy.spec as { template?: { spec?: { containers?: { name: string; image?: string }[] } } })?.template?.spec?.containers ?? [])
+  const containers =
+    (copy.spec as { template?: { spec?: { containers?: { name: string; image?: string }[] } } })
+      ?.template?.spec?.containers ?? []
   for (const c of containers) if (c.name === containerName) c.image = image
   return copy
 }
@@ -175,8 +230,15 @@ export function overrideImage(obj: KubeObject, containerName: string, image: str
 export function imagesOf(objects: ManifestObject[]): string[] {
   const images = new Set<string>()
   for (const { object } of objects) {
-    const spec = (object.spec as { template?: { spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] } } })?.template?.spec
-    for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) if (c.image) images.add(c.image)
+    const spec = (
+      object.spec as {
+        template?: {
+          spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] }
+        }
+      }
+    )?.template?.spec
+    for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])])
+      if (c.image) images.add(c.image)
   }
   return [...images]
 }

@@ -16,24 +16,39 @@ export interface PodSummary {
 }
 
 export function isReady(pod: PodView): boolean {
-  return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  return (
+    !pod.metadata.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  )
 }
 
 /** Finds the most telling reason a pod is not (yet) serving. */
 export function podReason(pod: PodView): string | undefined {
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? [])
+  ]
   for (const s of statuses) {
     const waiting = s.state?.waiting
-    if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+    if (
+      waiting?.reason &&
+      waiting.reason !== 'ContainerCreating' &&
+      waiting.reason !== 'PodInitializing'
+    ) {
       return `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`
     }
     const terminated = s.state?.terminated
-    if (terminated && terminated.exitCode !== 0) return `container ${s.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`
+    if (terminated && terminated.exitCode !== 0)
+      return `container ${s.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled')
-  if (scheduled?.status === 'False') return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim()
-  const lastExit = (pod.status?.containerStatuses ?? []).find((s) => s.lastState?.terminated && !s.ready)
-  if (lastExit?.lastState?.terminated) return `restarted after exit ${lastExit.lastState.terminated.exitCode}`
+  if (scheduled?.status === 'False')
+    return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim()
+  const lastExit = (pod.status?.containerStatuses ?? []).find(
+    (s) => s.lastState?.terminated && !s.ready
+  )
+  if (lastExit?.lastState?.terminated)
+    return `restarted after exit ${lastExit.lastState.terminated.exitCode}`
   return undefined
 }
 
@@ -55,7 +70,7 @@ export function describePods(pods: PodSummary[]): string {
   return pods
     .map((p) => {
       const state = p.terminating ? 'Terminating' : p.ready ? 'Ready' : `${p.phase}, not ready`
-      return `${p.name} ${state}${p.restarts ? `, ${p.restarts} restarts` : ''}${p.reason ? ` (${p.reason})` : ''}${p.lastLogLine ? `; last log line: ${p.lastLogLine}` : ''}`
+      return `${p.name} ${state}${p.restarts ? `, ${p.restarts} restarts` : ''}${p.reason ? ` (${p.reason})` : ''}${p.lastLogLine ? `; its log says: ${p.lastLogLine}` : ''}`
     })
     .join('; ')
 }
@@ -65,20 +80,42 @@ export function describeHealth(health: HealthRow | undefined, expected: number):
   return `cluster ${health.status} with ${health.nodes}/${expected} nodes, ${health.unassigned} unassigned shards`
 }
 
-/** Adds each pod's last log line (for the message at a deadline, not for every look). */
-export async function withLastLogLines(kube: KubeClient, namespace: string, container: string, pods: PodSummary[]): Promise<PodSummary[]> {
+const TELLING_LINE = /\]\[(WARN|ERROR|FATAL) *\]|^ERROR:|bootstrap check failure|Exception/
+
+/**
+ * The line of a log that best says what went wrong: the last warning or error among the last
+ * lines (the engine keeps logging INFO after its real complaint), else the last line.
+ */
+export function tellingLine(log: string): string | undefined {
+  const lines = log.trim().split('\n').filter(Boolean)
+  return [...lines].reverse().find((l) => TELLING_LINE.test(l)) ?? lines[lines.length - 1]
+}
+
+/** Adds each pod's most telling recent log line (for the message at a deadline, not for every look). */
+export async function withLastLogLines(
+  kube: KubeClient,
+  namespace: string,
+  container: string,
+  pods: PodSummary[]
+): Promise<PodSummary[]> {
   return Promise.all(
     pods.map(async (p) => {
-      const current = await kube.podLogs(namespace, p.name, container, false, 5).catch(() => undefined)
-      const previous = current?.trim() ? undefined : await kube.podLogs(namespace, p.name, container, true, 5).catch(() => undefined)
-      const lines = (current || previous || '').trim().split('\n').filter(Boolean)
-      return { ...p, lastLogLine: lines[lines.length - 1] }
+      const current = await kube
+        .podLogs(namespace, p.name, container, false, 50)
+        .catch(() => undefined)
+      const previous = current?.trim()
+        ? undefined
+        : await kube.podLogs(namespace, p.name, container, true, 50).catch(() => undefined)
+      return { ...p, lastLogLine: tellingLine(current || previous || '') }
     })
   )
 }
 
 /** Asks every given pod for its own view of the elected master, in parallel; errors become strings. */
-export async function mastersSeenBy(api: CatApi, pods: string[]): Promise<Map<string, MasterView | undefined | string>> {
+export async function mastersSeenBy(
+  api: CatApi,
+  pods: string[]
+): Promise<Map<string, MasterView | undefined | string>> {
   const views = await Promise.all(
     pods.map(async (pod): Promise<[string, MasterView | undefined | string]> => {
       try {
@@ -92,6 +129,12 @@ export async function mastersSeenBy(api: CatApi, pods: string[]): Promise<Map<st
 }
 
 /** Maps a node to its pod: by IP first, else by the node name starting with the pod name. */
-export function podOfNode(node: { name: string; ip: string }, pods: PodSummary[]): PodSummary | undefined {
-  return pods.find((p) => p.ip && p.ip === node.ip) ?? pods.find((p) => node.name === p.name || node.name.startsWith(`${p.name}.`))
+export function podOfNode(
+  node: { name: string; ip: string },
+  pods: PodSummary[]
+): PodSummary | undefined {
+  return (
+    pods.find((p) => p.ip && p.ip === node.ip) ??
+    pods.find((p) => node.name === p.name || node.name.startsWith(`${p.name}.`))
+  )
 }

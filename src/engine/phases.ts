@@ -53,19 +53,41 @@ export class PhaseRunner {
           return result
         } finally {
           for (const collect of this.collectors) {
-            await collect(name, outcome).catch((err) => this.logger.warning(`Collecting after ${title} failed: ${errorMessage(err)}`))
+            await collect(name, outcome).catch((err) =>
+              this.logger.warning(`Collecting after ${title} failed: ${errorMessage(err)}`)
+            )
           }
         }
       })
       const endedAt = Date.now()
-      this.results.push({ name, title, status: 'passed', startedAt, endedAt, durationMs: endedAt - startedAt })
-      this.timeline.record(name, 'phase-passed', `${title} passed in ${formatDuration(endedAt - startedAt)}`)
+      this.results.push({
+        name,
+        title,
+        status: 'passed',
+        startedAt,
+        endedAt,
+        durationMs: endedAt - startedAt
+      })
+      this.timeline.record(
+        name,
+        'phase-passed',
+        `${title} passed in ${formatDuration(endedAt - startedAt)}`
+      )
       this.logger.info(`✓ ${title} (${formatDuration(endedAt - startedAt)})`)
       return value
     } catch (err) {
       const endedAt = Date.now()
       const lastSeen = err instanceof VerificationError ? err.lastSeen : undefined
-      this.results.push({ name, title, status: 'failed', startedAt, endedAt, durationMs: endedAt - startedAt, error: errorMessage(err), lastSeen })
+      this.results.push({
+        name,
+        title,
+        status: 'failed',
+        startedAt,
+        endedAt,
+        durationMs: endedAt - startedAt,
+        error: errorMessage(err),
+        lastSeen
+      })
       this.timeline.record(name, 'phase-failed', errorMessage(err), lastSeen)
       this.logger.info(`✗ ${title} (${formatDuration(endedAt - startedAt)})`)
       throw err
@@ -74,7 +96,15 @@ export class PhaseRunner {
 
   skip(name: string, title: string, reason: string): void {
     const now = Date.now()
-    this.results.push({ name, title, status: 'skipped', startedAt: now, endedAt: now, durationMs: 0, reason })
+    this.results.push({
+      name,
+      title,
+      status: 'skipped',
+      startedAt: now,
+      endedAt: now,
+      durationMs: 0,
+      reason
+    })
     this.timeline.record(name, 'phase-skipped', `${title} skipped: ${reason}`)
     this.logger.info(`- ${title} skipped: ${reason}`)
   }

@@ -25,14 +25,22 @@ export interface Report {
   rejoinMs?: number
   nodeIds?: Record<string, string>
   warnings: string[]
-  error?: { phase?: string; message: string; lastSeen?: unknown; location?: { file: string; line?: number; column?: number } }
+  error?: {
+    phase?: string
+    message: string
+    lastSeen?: unknown
+    location?: { file: string; line?: number; column?: number }
+  }
   reportDir: string
   /** Why the failover phases did not run, when they did not. */
   failoverSkipped?: string
 }
 
 function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!
+  )
 }
 
 /** JUnit XML with one test case per phase, as CI systems display it. */
@@ -41,8 +49,10 @@ export function toJUnit(report: Report): string {
   const skipped = report.phases.filter((p) => p.status === 'skipped').length
   const cases = report.phases.map((p) => {
     const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`
-    if (p.status === 'failed') return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`
-    if (p.status === 'skipped') return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`
+    if (p.status === 'failed')
+      return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`
+    if (p.status === 'skipped')
+      return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`
     return `${open}/>`
   })
   return [

@@ -12,32 +12,53 @@ const silent: RetryLog = { debug: () => undefined }
  * Runs `fn` up to `attempts` times with growing, logged delays. For transient failures of one
  * call (the API server restarting); waiting for a state is `waitFor`'s job.
  */
-export async function withRetry<T>(what: string, fn: () => Promise<T>, opts: { attempts?: number; minDelayMs?: number; log?: RetryLog } = {}): Promise<T> {
+export async function withRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  opts: { attempts?: number; minDelayMs?: number; log?: RetryLog } = {}
+): Promise<T> {
   const log = opts.log ?? silent
   return pRetry(fn, {
     retries: (opts.attempts ?? 3) - 1,
     minTimeout: opts.minDelayMs ?? 500,
     factor: 2,
     onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
-      if (retriesLeft > 0) log.debug(`${what}: attempt ${attemptNumber} failed (${error.message}); retrying in ${retryDelay}ms`)
+      if (retriesLeft > 0)
+        log.debug(
+          `${what}: attempt ${attemptNumber} failed (${error.message}); retrying in ${retryDelay}ms`
+        )
     }
   })
 }
 
 /** What one look at the cluster found: done, or not yet with what was seen. */
-export type Observation<T> = { done: true; value: T } | { done: false; seen: unknown; summary: string }
+export type Observation<T> =
+  { done: true; value: T } | { done: false; seen: unknown; summary: string }
 
 /** Thrown inside a check to stop waiting at once (the cluster can no longer get there). */
-export class GiveUp extends AbortError {}
+export class GiveUp extends Error {}
 
 /**
  * Observes until `check` reports done or the deadline passes, every `intervalMs`. At the
  * deadline it throws VerificationError saying what was awaited and what was last seen, never
  * a bare timeout. An exception thrown by `check` counts as a look that saw that error.
  */
-export async function waitFor<T>(what: string, check: () => Promise<Observation<T>>, opts: { timeoutMs: number; intervalMs: number; log?: RetryLog; onSeen?: (summary: string) => void; signal?: AbortSignal }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<Observation<T>>,
+  opts: {
+    timeoutMs: number
+    intervalMs: number
+    log?: RetryLog
+    onSeen?: (summary: string) => void
+    signal?: AbortSignal
+  }
+): Promise<T> {
   const started = Date.now()
-  let last: { seen: unknown; summary: string } = { seen: undefined, summary: 'nothing observed yet' }
+  let last: { seen: unknown; summary: string } = {
+    seen: undefined,
+    summary: 'nothing observed yet'
+  }
   class NotYet extends Error {}
   try {
     return await pRetry(
@@ -46,8 +67,13 @@ export async function waitFor<T>(what: string, check: () => Promise<Observation<
         try {
           observation = await check()
         } catch (err) {
-          if (err instanceof AbortError) throw err
-          observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) }
+          // p-retry stops on AbortError and rejects with the error it wraps.
+          if (err instanceof GiveUp) throw new AbortError(err)
+          observation = {
+            done: false,
+            seen: { error: errorMessage(err) },
+            summary: errorMessage(err)
+          }
         }
         if (observation.done) return observation.value
         if (observation.summary !== last.summary) opts.onSeen?.(observation.summary)
@@ -65,9 +91,16 @@ export async function waitFor<T>(what: string, check: () => Promise<Observation<
       }
     )
   } catch (err) {
-    if (opts.signal?.aborted) throw new VerificationError(`Interrupted while waiting for ${what}. Last seen: ${last.summary}`, last.seen)
+    if (opts.signal?.aborted)
+      throw new VerificationError(
+        `Interrupted while waiting for ${what}. Last seen: ${last.summary}`,
+        last.seen
+      )
     if (err instanceof GiveUp) throw new VerificationError(`${what}: ${err.message}`, last.seen)
     const waited = ((Date.now() - started) / 1000).toFixed(1)
-    throw new VerificationError(`Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`, last.seen)
+    throw new VerificationError(
+      `Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`,
+      last.seen
+    )
   }
 }

@@ -6,13 +6,31 @@ import type { VerifyOptions } from './options.js'
 import type { Logger } from './logger.js'
 import { Timeline } from './timeline.js'
 import { PhaseRunner } from './phases.js'
-import { loadManifests, selectStatefulSet, viewStatefulSet, overrideImage, imagesOf, type ManifestObject } from './manifests.js'
+import {
+  loadManifests,
+  selectStatefulSet,
+  viewStatefulSet,
+  overrideImage,
+  imagesOf,
+  type ManifestObject
+} from './manifests.js'
 import { KubeClient, ApiError } from './kube/client.js'
 import { PodProxyTransport, ExecCurlTransport, type EsTransport } from './es/transport.js'
 import { CatApi } from './es/cat-api.js'
 import { waitForGreen, type ClusterTarget } from './formation.js'
-import { findMaster, killMaster, waitForNewMaster, waitForRejoin, type RoundResult } from './failover.js'
-import { ReportWriter, collectKubernetes, snapshotElasticsearch, type CollectTarget } from './collect.js'
+import {
+  findMaster,
+  killMaster,
+  waitForNewMaster,
+  waitForRejoin,
+  type RoundResult
+} from './failover.js'
+import {
+  ReportWriter,
+  collectKubernetes,
+  snapshotElasticsearch,
+  type CollectTarget
+} from './collect.js'
 import { toJUnit, type Report } from './report.js'
 import { resolveProvider, makeProvider, type ClusterProvider } from './providers/index.js'
 import { UsageError, VerificationError, errorMessage } from './errors.js'
@@ -33,7 +51,10 @@ function runId(): string {
 }
 
 function aborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new VerificationError(`Interrupted (${String(signal.reason ?? 'signal')}); collecting logs and cleaning up`)
+  if (signal?.aborted)
+    throw new VerificationError(
+      `Interrupted (${String(signal.reason ?? 'signal')}); collecting logs and cleaning up`
+    )
 }
 
 /**
@@ -42,7 +63,11 @@ function aborted(signal?: AbortSignal): void {
  * on every path and removes what the run created. Never throws for a failed verification:
  * the verdict is in the report. Throws UsageError for bad input, before anything is created.
  */
-export async function verify(options: VerifyOptions, logger: Logger, hooks: VerifyHooks = {}): Promise<Report> {
+export async function verify(
+  options: VerifyOptions,
+  logger: Logger,
+  hooks: VerifyHooks = {}
+): Promise<Report> {
   const objects = loadManifests(options.manifests)
   const stsObject = selectStatefulSet(objects, options.statefulset)
   const sts = viewStatefulSet(stsObject.object, options.container)
@@ -77,24 +102,40 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
   let namespace = options.namespace
   let createdNamespace = false
   let api: CatApi | undefined
-  const collectTarget = (): CollectTarget | undefined => (kube && namespace ? { kube, api, namespace, selector: sts.selector, logger } : undefined)
+  const collectTarget = (): CollectTarget | undefined =>
+    kube && namespace ? { kube, api, namespace, selector: sts.selector, logger } : undefined
   const runner = new PhaseRunner(logger, timeline, [
     async (phase, outcome) => {
       const target = collectTarget()
-      if (target && ['form', 'failover', 'rejoin'].some((p) => phase.startsWith(p))) await snapshotElasticsearch(target, writer, `${phase}-${outcome}`)
+      if (target && ['form', 'failover', 'rejoin'].some((p) => phase.startsWith(p)))
+        await snapshotElasticsearch(target, writer, `${phase}-${outcome}`)
     }
   ])
-  const onSignal = (): void => logger.warning('Interrupted: collecting logs and cleaning up before exiting')
+  const onSignal = (): void =>
+    logger.warning('Interrupted: collecting logs and cleaning up before exiting')
   hooks.signal?.addEventListener('abort', onSignal)
 
   try {
-    const { kubeconfig, context } = await runner.run('provision', `Provision cluster (${providerKind})`, async () => {
-      const created = await provider.create()
-      hooks.onClusterCreated?.({ provider: providerKind, clusterName: provider.clusterName, kubeconfig: created.kubeconfig })
-      if (options.prepareHost) await provider.prepareHost()
-      if (options.preloadImages) await provider.loadImages(options.image ? [options.image, ...imagesOf(objects).filter((i) => i !== sts.image)] : imagesOf(objects))
-      return created
-    })
+    const { kubeconfig, context } = await runner.run(
+      'provision',
+      `Provision cluster (${providerKind})`,
+      async () => {
+        const created = await provider.create()
+        hooks.onClusterCreated?.({
+          provider: providerKind,
+          clusterName: provider.clusterName,
+          kubeconfig: created.kubeconfig
+        })
+        if (options.prepareHost) await provider.prepareHost()
+        if (options.preloadImages)
+          await provider.loadImages(
+            options.image
+              ? [options.image, ...imagesOf(objects).filter((i) => i !== sts.image)]
+              : imagesOf(objects)
+          )
+        return created
+      }
+    )
     aborted(hooks.signal)
     kube = KubeClient.fromFile(kubeconfig, context)
     report.kubernetesVersion = await kube.checkReachable()
@@ -111,26 +152,63 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
         hooks.onNamespaceCreated?.(namespace)
       }
       report.namespace = namespace
-      for (const m of objects) await applyOne(kube!, m, m === stsObject && options.image ? overrideImage(m.object, sts.containerName, options.image) : m.object, namespace, logger)
-      timeline.record('apply', 'applied', `applied ${objects.length} objects to namespace ${namespace}`)
+      for (const m of objects)
+        await applyOne(
+          kube!,
+          m,
+          m === stsObject && options.image
+            ? overrideImage(m.object, sts.containerName, options.image)
+            : m.object,
+          namespace,
+          logger
+        )
+      timeline.record(
+        'apply',
+        'applied',
+        `applied ${objects.length} objects to namespace ${namespace}`
+      )
     })
     aborted(hooks.signal)
 
     const transport: EsTransport =
-      options.transport === 'exec' || (options.transport === 'auto' && options.password !== undefined)
-        ? new ExecCurlTransport(kube, namespace!, sts.containerName, options.esPort, options.scheme, options.password !== undefined ? { username: options.username ?? 'elastic', password: options.password } : undefined)
+      options.transport === 'exec' ||
+      (options.transport === 'auto' && options.password !== undefined)
+        ? new ExecCurlTransport(
+            kube,
+            namespace!,
+            sts.containerName,
+            options.esPort,
+            options.scheme,
+            options.password !== undefined
+              ? { username: options.username ?? 'elastic', password: options.password }
+              : undefined
+          )
         : new PodProxyTransport(kube, namespace!, options.esPort, options.scheme)
     api = new CatApi(transport)
-    const target: ClusterTarget = { kube, api, namespace: namespace!, selector: sts.selector, container: sts.containerName, expectedNodes, timeline, logger, pollIntervalMs: options.pollIntervalMs, signal: hooks.signal }
+    const target: ClusterTarget = {
+      kube,
+      api,
+      namespace: namespace!,
+      selector: sts.selector,
+      container: sts.containerName,
+      expectedNodes,
+      timeline,
+      logger,
+      pollIntervalMs: options.pollIntervalMs,
+      signal: hooks.signal
+    }
 
     const formed = await runner.run('form', `Form: green with ${expectedNodes} nodes`, async () => {
       const result = await waitForGreen(target, 'form', options.formationTimeoutMs)
       const engine = await api!.engine(result.answeringPod)
       report.engine = { distribution: engine.distribution, version: engine.version }
-      logger.info(`${engine.distribution} ${engine.version}: cluster ${result.health.cluster} green with ${result.health.nodes} nodes`)
+      logger.info(
+        `${engine.distribution} ${engine.version}: cluster ${result.health.cluster} green with ${result.health.nodes} nodes`
+      )
       return result
     })
-    report.timeToGreenMs = timeline.first('green')!.at - timeline.entries.find((e) => e.event === 'applied')!.at
+    report.timeToGreenMs =
+      timeline.first('green')!.at - timeline.entries.find((e) => e.event === 'applied')!.at
 
     if (singleNode) {
       report.failoverSkipped = `single-node cluster (${sts.env['discovery.type'] === 'single-node' ? 'discovery.type=single-node' : `${expectedNodes} node expected`}): there is no other node to elect`
@@ -143,30 +221,65 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
     for (let round = 1; !singleNode && round <= options.rounds; round++) {
       aborted(hooks.signal)
       const suffix = options.rounds > 1 ? ` (round ${round}/${options.rounds})` : ''
-      const state: RoundResult = await runner.run(`failover-${round}`, `Kill the elected master${suffix}`, async () => {
-        const { master, nodes } = await findMaster(target, askPod)
-        report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]))
-        logger.info(`Elected master: ${master.node} in pod ${master.pod}`)
-        const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, options.killMode)
-        const r: RoundResult = { round, killMode: options.killMode, masterBefore: master, killedAt, nodeIdBefore: master.nodeId }
-        report.rounds.push(r)
-        ;(r as RoundResult & { killedUid?: string }).killedUid = uid
-        const survivors = formed.pods.map((p) => p.name).filter((n) => n !== master.pod)
-        r.masterAfter = await waitForNewMaster(target, `failover-${round}`, r, survivors, options.failoverTimeoutMs)
-        logger.info(`New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`)
-        return r
-      })
-      await runner.run(`rejoin-${round}`, `Rejoin: ${state.masterBefore.pod} back and green${suffix}`, async () => {
-        await waitForRejoin(target, `rejoin-${round}`, state, (state as RoundResult & { killedUid?: string }).killedUid!, options.rejoinTimeoutMs)
-        delete (state as RoundResult & { killedUid?: string }).killedUid
-        logger.info(`${state.masterBefore.pod} back after ${formatDuration(state.podBackMs ?? 0)}, rejoined after ${formatDuration(state.rejoinedMs ?? 0)}, green after ${formatDuration(state.greenMs ?? 0)}`)
-        if (!state.nodeIdPersisted) {
-          const message = `${state.masterBefore.pod} rejoined with a new node ID (${state.nodeIdAfter}, was ${state.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`
-          if (options.requirePersistentIdentity) throw new VerificationError(message)
-          report.warnings.push(message)
-          logger.warning(message, { file: stsObject.file, line: stsObject.line })
+      const state: RoundResult = await runner.run(
+        `failover-${round}`,
+        `Kill the elected master${suffix}`,
+        async () => {
+          const { master, nodes } = await findMaster(target, askPod)
+          report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]))
+          logger.info(`Elected master: ${master.node} in pod ${master.pod}`)
+          const { killedAt, uid } = await killMaster(
+            target,
+            `failover-${round}`,
+            master,
+            options.killMode
+          )
+          const r: RoundResult = {
+            round,
+            killMode: options.killMode,
+            masterBefore: master,
+            killedAt,
+            nodeIdBefore: master.nodeId
+          }
+          report.rounds.push(r)
+          ;(r as RoundResult & { killedUid?: string }).killedUid = uid
+          const survivors = formed.pods.map((p) => p.name).filter((n) => n !== master.pod)
+          r.masterAfter = await waitForNewMaster(
+            target,
+            `failover-${round}`,
+            r,
+            survivors,
+            options.failoverTimeoutMs
+          )
+          logger.info(
+            `New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`
+          )
+          return r
         }
-      })
+      )
+      await runner.run(
+        `rejoin-${round}`,
+        `Rejoin: ${state.masterBefore.pod} back and green${suffix}`,
+        async () => {
+          await waitForRejoin(
+            target,
+            `rejoin-${round}`,
+            state,
+            (state as RoundResult & { killedUid?: string }).killedUid!,
+            options.rejoinTimeoutMs
+          )
+          delete (state as RoundResult & { killedUid?: string }).killedUid
+          logger.info(
+            `${state.masterBefore.pod} back after ${formatDuration(state.podBackMs ?? 0)}, rejoined after ${formatDuration(state.rejoinedMs ?? 0)}, green after ${formatDuration(state.greenMs ?? 0)}`
+          )
+          if (!state.nodeIdPersisted) {
+            const message = `${state.masterBefore.pod} rejoined with a new node ID (${state.nodeIdAfter}, was ${state.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`
+            if (options.requirePersistentIdentity) throw new VerificationError(message)
+            report.warnings.push(message)
+            logger.warning(message, { file: stsObject.file, line: stsObject.line })
+          }
+        }
+      )
       askPod = state.masterAfter!.pod
     }
     const first = report.rounds[0]
@@ -193,12 +306,21 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
     report.phases = runner.results
     await logger.group('Collect logs and reports', async () => {
       const target = collectTarget()
-      if (target) await collectKubernetes(target, writer).catch((err) => logger.warning(`Collecting Kubernetes objects and logs failed: ${errorMessage(err)}`))
-      await provider.exportLogs(join(reportDir, 'provider')).catch((err) => logger.warning(`Exporting ${providerKind} logs failed: ${errorMessage(err)}`))
+      if (target)
+        await collectKubernetes(target, writer).catch((err) =>
+          logger.warning(`Collecting Kubernetes objects and logs failed: ${errorMessage(err)}`)
+        )
+      await provider
+        .exportLogs(join(reportDir, 'provider'))
+        .catch((err) =>
+          logger.warning(`Exporting ${providerKind} logs failed: ${errorMessage(err)}`)
+        )
     })
     await logger.group('Clean up', async () => {
       if (options.keepCluster) {
-        logger.info(`Keeping ${provider.created ? `cluster ${provider.clusterName}` : `namespace ${namespace}`} as asked (keep-cluster)`)
+        logger.info(
+          `Keeping ${provider.created ? `cluster ${provider.clusterName}` : `namespace ${namespace}`} as asked (keep-cluster)`
+        )
         return
       }
       if (provider.created) {
@@ -209,7 +331,9 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
       } else if (kube && namespace && createdNamespace) {
         await kube.deleteNamespace(namespace).catch((err) => {
           report.warnings.push(`Cleanup: ${errorMessage(err)}`)
-          logger.warning(`Deleting namespace ${namespace} failed (the verdict stands): ${errorMessage(err)}`)
+          logger.warning(
+            `Deleting namespace ${namespace} failed (the verdict stands): ${errorMessage(err)}`
+          )
         })
       }
       rmSync(workDir, { recursive: true, force: true })
@@ -236,13 +360,22 @@ export class ManifestApplyError extends VerificationError {
   }
 }
 
-async function applyOne(kube: KubeClient, m: ManifestObject, object: ManifestObject['object'], namespace: string, logger: Logger): Promise<void> {
+async function applyOne(
+  kube: KubeClient,
+  m: ManifestObject,
+  object: ManifestObject['object'],
+  namespace: string,
+  logger: Logger
+): Promise<void> {
   try {
     await kube.apply(object, namespace)
     logger.info(`applied ${object.kind}/${object.metadata.name}`)
   } catch (err) {
     if (err instanceof ApiError) {
-      throw new ManifestApplyError(`${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`, { file: m.file, line: m.line })
+      throw new ManifestApplyError(
+        `${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`,
+        { file: m.file, line: m.line }
+      )
     }
     throw err
   }

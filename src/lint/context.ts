@@ -2,25 +2,39 @@ import type { ManifestObject } from '../engine/manifests.js'
 import type { ContainerSpec, LintContext, StatefulSetSpec, StatefulSetUnderLint } from './rule.js'
 
 /** Tells the engine and version from an image reference. */
-export function engineOfImage(image: string | undefined): { engine: StatefulSetUnderLint['engine']; version?: [number, number]; tag?: string } {
+export function engineOfImage(image: string | undefined): {
+  engine: StatefulSetUnderLint['engine']
+  version?: [number, number]
+  tag?: string
+} {
   if (!image) return { engine: 'unknown' }
   const tag = /:([^/:]+)$/.exec(image)?.[1]
   const version = tag && /^(\d+)\.(\d+)/.exec(tag)
-  const v: [number, number] | undefined = version ? [Number(version[1]), Number(version[2])] : undefined
+  const v: [number, number] | undefined = version
+    ? [Number(version[1]), Number(version[2])]
+    : undefined
   if (/opensearch/.test(image)) return { engine: 'opensearch', version: v, tag }
   if (/elasticsearch/.test(image)) return { engine: 'elasticsearch', version: v, tag }
   return { engine: 'unknown', version: v, tag }
 }
 
 /** Resolves a container's env for one pod, as the kubelet would: fieldRef metadata.name and $(VAR). */
-export function resolveEnvFor(container: ContainerSpec | undefined, podName: string, namespace = 'default'): Record<string, string> {
+export function resolveEnvFor(
+  container: ContainerSpec | undefined,
+  podName: string,
+  namespace = 'default'
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const v of container?.env ?? []) {
     if (v.valueFrom?.fieldRef) {
       const field = v.valueFrom.fieldRef.fieldPath
-      env[v.name] = field === 'metadata.name' ? podName : field === 'metadata.namespace' ? namespace : ''
+      env[v.name] =
+        field === 'metadata.name' ? podName : field === 'metadata.namespace' ? namespace : ''
     } else {
-      env[v.name] = (v.value ?? '').replace(/\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, n: string) => (n in env ? env[n] : whole))
+      env[v.name] = (v.value ?? '').replace(
+        /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g,
+        (whole, n: string) => (n in env ? env[n] : whole)
+      )
     }
   }
   return env
@@ -50,7 +64,9 @@ export function buildContext(objects: ManifestObject[]): LintContext {
         envFor: (podName: string) => resolveEnvFor(container, podName),
         envAt: (name: string) => {
           const i = (container?.env ?? []).findIndex((e) => e.name === name)
-          return i < 0 ? undefined : { value: container!.env![i].value, path: [...containerPath, 'env', i, 'value'] }
+          return i < 0
+            ? undefined
+            : { value: container!.env![i].value, path: [...containerPath, 'env', i, 'value'] }
         }
       }
     })
@@ -63,9 +79,15 @@ export function podNames(sts: StatefulSetUnderLint): string[] {
 }
 
 /** The engine's setting under either name (OpenSearch renamed master to cluster_manager). */
-export function settingOf(env: Record<string, string>, names: string[]): { name: string; value: string } | undefined {
+export function settingOf(
+  env: Record<string, string>,
+  names: string[]
+): { name: string; value: string } | undefined {
   for (const n of names) if (env[n] !== undefined) return { name: n, value: env[n] }
   return undefined
 }
 
-export const INITIAL_MASTERS = ['cluster.initial_master_nodes', 'cluster.initial_cluster_manager_nodes']
+export const INITIAL_MASTERS = [
+  'cluster.initial_master_nodes',
+  'cluster.initial_cluster_manager_nodes'
+]

@@ -18,7 +18,10 @@ export function lint(paths: string[], rules: readonly Rule[] = RULES): LintResul
   const objects = loadManifests(paths)
   const ctx = buildContext(objects)
   const findings = rules.flatMap((r) => r.check(ctx))
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || ORDER[a.severity] - ORDER[b.severity])
+  findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || ORDER[a.severity] - ORDER[b.severity]
+  )
   return { findings, files: [...new Set(objects.map((o) => o.file))] }
 }
 
@@ -34,14 +37,25 @@ export function toSarif(result: LintResult, rules: readonly Rule[] = RULES): obj
           driver: {
             name: 'es-k8s-verify',
             informationUri: 'https://github.com/org/es-k8s-verify',
-            rules: rules.map((r) => ({ id: r.id, shortDescription: { text: r.summary }, defaultConfiguration: { level: level[r.severity] } }))
+            rules: rules.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.summary },
+              defaultConfiguration: { level: level[r.severity] }
+            }))
           }
         },
         results: result.findings.map((f) => ({
           ruleId: f.ruleId,
           level: level[f.severity],
           message: { text: `${f.message} Fix: ${f.hint}` },
-          locations: [{ physicalLocation: { artifactLocation: { uri: relative(process.cwd(), f.file) }, region: { startLine: f.line, startColumn: f.column } } }]
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: relative(process.cwd(), f.file) },
+                region: { startLine: f.line, startColumn: f.column }
+              }
+            }
+          ]
         }))
       }
     ]
@@ -52,8 +66,13 @@ export function formatFindings(result: LintResult, format: LintFormat): string {
   if (format === 'json') return JSON.stringify(result, null, 2)
   if (format === 'sarif') return JSON.stringify(toSarif(result), null, 2)
   if (result.findings.length === 0) return `No findings in ${result.files.length} file(s).`
-  const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} [${f.ruleId}] ${f.message}\n    fix: ${f.hint}`)
+  const lines = result.findings.map(
+    (f) =>
+      `${f.file}:${f.line}:${f.column}: ${f.severity} [${f.ruleId}] ${f.message}\n    fix: ${f.hint}`
+  )
   const count = (s: string): number => result.findings.filter((f) => f.severity === s).length
-  lines.push(`${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info in ${result.files.length} file(s).`)
+  lines.push(
+    `${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info in ${result.files.length} file(s).`
+  )
   return lines.join('\n')
 }

@@ -36,7 +36,10 @@ export interface StatefulSetSpec {
   serviceName?: string
   podManagementPolicy?: string
   selector?: { matchLabels?: Record<string, string> }
-  template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[] } }
+  template?: {
+    metadata?: { labels?: Record<string, string> }
+    spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[] }
+  }
   volumeClaimTemplates?: { metadata?: { name?: string } }[]
 }
 
@@ -74,7 +77,14 @@ export interface Rule {
 }
 
 /** Builds a finding at a path inside a manifest object. */
-export function findingAt(rule: Pick<Rule, 'id' | 'severity'>, manifest: ManifestObject, path: (string | number)[], message: string, hint: string, severity: Severity = rule.severity): Finding {
+export function findingAt(
+  rule: Pick<Rule, 'id' | 'severity'>,
+  manifest: ManifestObject,
+  path: (string | number)[],
+  message: string,
+  hint: string,
+  severity: Severity = rule.severity
+): Finding {
   const { line, column } = manifest.locate(path)
   return { ruleId: rule.id, severity, message, hint, file: manifest.file, line, column }
 }

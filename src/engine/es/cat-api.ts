@@ -62,7 +62,12 @@ export class CatApi {
 
   constructor(private readonly transport: EsTransport) {}
 
-  private async get<T>(pod: string, path: string, query: Record<string, string> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+  private async get<T>(
+    pod: string,
+    path: string,
+    query: Record<string, string> = {},
+    timeoutMs = REQUEST_TIMEOUT_MS
+  ): Promise<T> {
     let res: EsResponse
     try {
       res = await this.transport.request(pod, path, query, timeoutMs)
@@ -74,23 +79,56 @@ export class CatApi {
   }
 
   async engine(pod: string): Promise<EngineInfo> {
-    const root = await this.get<{ cluster_name: string; cluster_uuid: string; version: { number: string; distribution?: string } }>(pod, '/')
-    const distribution: Distribution = root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch'
+    const root = await this.get<{
+      cluster_name: string
+      cluster_uuid: string
+      version: { number: string; distribution?: string }
+    }>(pod, '/')
+    const distribution: Distribution =
+      root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch'
     this.distribution = distribution
-    return { distribution, version: root.version.number, major: Number(root.version.number.split('.')[0]), clusterName: root.cluster_name, clusterUuid: root.cluster_uuid }
+    return {
+      distribution,
+      version: root.version.number,
+      major: Number(root.version.number.split('.')[0]),
+      clusterName: root.cluster_name,
+      clusterUuid: root.cluster_uuid
+    }
   }
 
   /** `_cat/health`. Blocks up to 30 s on a masterless node: ask only where a master is known. */
   async health(pod: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HealthRow> {
-    const rows = await this.get<Record<string, string>[]>(pod, '_cat/health', { format: 'json', h: 'cluster,status,node.total,node.data,shards,unassign' }, timeoutMs)
+    const rows = await this.get<Record<string, string>[]>(
+      pod,
+      '_cat/health',
+      { format: 'json', h: 'cluster,status,node.total,node.data,shards,unassign' },
+      timeoutMs
+    )
     const row = rows[0] ?? {}
-    return { cluster: row.cluster, status: row.status as HealthRow['status'], nodes: Number(row['node.total']), dataNodes: Number(row['node.data']), shards: Number(row.shards), unassigned: Number(row.unassign) }
+    return {
+      cluster: row.cluster,
+      status: row.status as HealthRow['status'],
+      nodes: Number(row['node.total']),
+      dataNodes: Number(row['node.data']),
+      shards: Number(row.shards),
+      unassigned: Number(row.unassign)
+    }
   }
 
   /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
   async nodes(pod: string): Promise<NodeRow[]> {
-    const rows = await this.get<Record<string, string>[]>(pod, '_cat/nodes', { format: 'json', h: 'id,name,ip,master,node.role', full_id: 'true' })
-    return rows.map((r) => ({ id: r.id, name: r.name, ip: r.ip, master: r.master as NodeRow['master'], roles: r['node.role'] }))
+    const rows = await this.get<Record<string, string>[]>(pod, '_cat/nodes', {
+      format: 'json',
+      h: 'id,name,ip,master,node.role',
+      full_id: 'true'
+    })
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      ip: r.ip,
+      master: r.master as NodeRow['master'],
+      roles: r['node.role']
+    }))
   }
 
   /**
@@ -99,7 +137,10 @@ export class CatApi {
    */
   async localMaster(pod: string): Promise<MasterView | undefined> {
     const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master'
-    const rows = await this.get<{ id: string; node: string; ip: string }[]>(pod, route, { format: 'json', local: 'true' })
+    const rows = await this.get<{ id: string; node: string; ip: string }[]>(pod, route, {
+      format: 'json',
+      local: 'true'
+    })
     const row = rows[0]
     if (!row || row.id === '-' || !row.id) return undefined
     return { id: row.id, name: row.node, ip: row.ip }
@@ -107,15 +148,27 @@ export class CatApi {
 
   /** The node's own cluster state: cluster UUID, master and members, without asking the master. */
   async localState(pod: string): Promise<ClusterStateView> {
-    const body = await this.get<{ cluster_uuid: string; master_node?: string; nodes?: ClusterStateView['nodes'] }>(pod, '_cluster/state/master_node,nodes', {
+    const body = await this.get<{
+      cluster_uuid: string
+      master_node?: string
+      nodes?: ClusterStateView['nodes']
+    }>(pod, '_cluster/state/master_node,nodes', {
       local: 'true',
       filter_path: 'cluster_uuid,master_node,nodes.*.name,nodes.*.transport_address'
     })
-    return { clusterUuid: body.cluster_uuid, masterNodeId: body.master_node, nodes: body.nodes ?? {} }
+    return {
+      clusterUuid: body.cluster_uuid,
+      masterNodeId: body.master_node,
+      nodes: body.nodes ?? {}
+    }
   }
 
   /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
-  async snapshot(pod: string, path: string, query: Record<string, string>): Promise<{ status: number; body: string }> {
+  async snapshot(
+    pod: string,
+    path: string,
+    query: Record<string, string>
+  ): Promise<{ status: number; body: string }> {
     try {
       const res = await this.transport.request(pod, path, query, REQUEST_TIMEOUT_MS)
       return { status: res.status, body: res.body }
@@ -130,7 +183,10 @@ export function describeFailure(pod: string, path: string, res: EsResponse): EsR
   let type: string | undefined
   let reason: string | undefined
   try {
-    const body = JSON.parse(res.body) as { error?: { type?: string; reason?: string } | string; message?: string }
+    const body = JSON.parse(res.body) as {
+      error?: { type?: string; reason?: string } | string
+      message?: string
+    }
     if (typeof body.error === 'object') {
       type = body.error.type
       reason = body.error.reason ?? undefined
@@ -147,5 +203,9 @@ export function describeFailure(pod: string, path: string, res: EsResponse): EsR
 
 /** True for the 503 a node gives while it has no master, under either engine's name. */
 export function isMasterNotDiscovered(err: unknown): boolean {
-  return err instanceof EsRequestError && (err.type === 'master_not_discovered_exception' || err.type === 'cluster_manager_not_discovered_exception')
+  return (
+    err instanceof EsRequestError &&
+    (err.type === 'master_not_discovered_exception' ||
+      err.type === 'cluster_manager_not_discovered_exception')
+  )
 }

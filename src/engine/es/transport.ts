@@ -13,7 +13,12 @@ export interface EsResponse {
 /** How the engine reaches Elasticsearch's HTTP port inside a pod. */
 export interface EsTransport {
   readonly kind: 'proxy' | 'exec'
-  request(pod: string, path: string, query: Record<string, string>, timeoutMs: number): Promise<EsResponse>
+  request(
+    pod: string,
+    path: string,
+    query: Record<string, string>,
+    timeoutMs: number
+  ): Promise<EsResponse>
 }
 
 function queryString(query: Record<string, string>): string {
@@ -36,9 +41,18 @@ export class PodProxyTransport implements EsTransport {
     private readonly scheme: 'http' | 'https'
   ) {}
 
-  async request(pod: string, path: string, query: Record<string, string>, timeoutMs: number): Promise<EsResponse> {
+  async request(
+    pod: string,
+    path: string,
+    query: Record<string, string>,
+    timeoutMs: number
+  ): Promise<EsResponse> {
     const target = `${this.scheme === 'https' ? 'https:' : ''}${pod}:${this.port}`
-    const res = await this.kube.raw('GET', `/api/v1/namespaces/${this.namespace}/pods/${target}/proxy/${path.replace(/^\//, '')}${queryString(query)}`, { timeoutMs })
+    const res = await this.kube.raw(
+      'GET',
+      `/api/v1/namespaces/${this.namespace}/pods/${target}/proxy/${path.replace(/^\//, '')}${queryString(query)}`,
+      { timeoutMs }
+    )
     // The API server's own failures (pod gone, connection refused) come as a Status object.
     const fromTransport = res.status >= 400 && /"kind"\s*:\s*"Status"/.test(res.body)
     return { ...res, fromTransport }
@@ -64,9 +78,16 @@ export class ExecCurlTransport implements EsTransport {
     this.exec = new Exec(kube.kubeConfig)
   }
 
-  async request(pod: string, path: string, query: Record<string, string>, timeoutMs: number): Promise<EsResponse> {
+  async request(
+    pod: string,
+    path: string,
+    query: Record<string, string>,
+    timeoutMs: number
+  ): Promise<EsResponse> {
     const url = `${this.scheme}://localhost:${this.port}/${path.replace(/^\//, '')}${queryString(query)}`
-    const config = this.credentials ? `user = "${this.credentials.username.replace(/"/g, '\\"')}:${this.credentials.password.replace(/"/g, '\\"')}"\n` : ''
+    const config = this.credentials
+      ? `user = "${this.credentials.username.replace(/"/g, '\\"')}:${this.credentials.password.replace(/"/g, '\\"')}"\n`
+      : ''
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     let out = ''
@@ -74,22 +95,50 @@ export class ExecCurlTransport implements EsTransport {
     stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
     stderr.on('data', (c: Buffer) => (err += c.toString('utf8')))
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000))
-    const command = ['curl', '-sS', '-k', '-K', '-', '--max-time', String(seconds), '-w', '\n%{http_code}', url]
+    const command = [
+      'curl',
+      '-sS',
+      '-k',
+      '-K',
+      '-',
+      '--max-time',
+      String(seconds),
+      '-w',
+      '\n%{http_code}',
+      url
+    ]
     // Exec resolves when the websocket opens; the command's end comes through the status callback.
     const status = await new Promise<V1Status>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`curl in pod ${pod} did not finish within ${seconds + 5}s`)), (seconds + 5) * 1000)
+      const timer = setTimeout(
+        () => reject(new Error(`curl in pod ${pod} did not finish within ${seconds + 5}s`)),
+        (seconds + 5) * 1000
+      )
       this.exec
-        .exec(this.namespace, pod, this.container, command, stdout, stderr, Readable.from([config]), false, (s) => {
-          clearTimeout(timer)
-          resolve(s)
-        })
+        .exec(
+          this.namespace,
+          pod,
+          this.container,
+          command,
+          stdout,
+          stderr,
+          Readable.from([config]),
+          false,
+          (s) => {
+            clearTimeout(timer)
+            resolve(s)
+          }
+        )
         .catch((e: unknown) => {
           clearTimeout(timer)
           reject(e instanceof Error ? e : new Error(String(e)))
         })
     })
     if (status.status !== 'Success') {
-      return { status: 0, body: `curl in pod ${pod} failed: ${err.trim() || status.message || 'no output'}`, fromTransport: true }
+      return {
+        status: 0,
+        body: `curl in pod ${pod} failed: ${err.trim() || status.message || 'no output'}`,
+        fromTransport: true
+      }
     }
     const cut = out.lastIndexOf('\n')
     return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) }

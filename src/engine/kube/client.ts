@@ -22,8 +22,18 @@ export interface RawRequestOptions {
 
 /** A pod as the engine reads it (the API's own shape, only the fields used). */
 export interface PodView {
-  metadata: { name: string; uid: string; namespace: string; deletionTimestamp?: string; labels?: Record<string, string> }
-  spec?: { nodeName?: string; containers?: { name: string; image?: string }[]; initContainers?: { name: string }[] }
+  metadata: {
+    name: string
+    uid: string
+    namespace: string
+    deletionTimestamp?: string
+    labels?: Record<string, string>
+  }
+  spec?: {
+    nodeName?: string
+    containers?: { name: string; image?: string }[]
+    initContainers?: { name: string }[]
+  }
   status?: {
     phase?: string
     podIP?: string
@@ -37,7 +47,11 @@ export interface ContainerStatusView {
   name: string
   ready: boolean
   restartCount: number
-  state?: { waiting?: { reason?: string; message?: string }; running?: { startedAt?: string }; terminated?: { exitCode: number; reason?: string } }
+  state?: {
+    waiting?: { reason?: string; message?: string }
+    running?: { startedAt?: string }
+    terminated?: { exitCode: number; reason?: string }
+  }
   lastState?: { terminated?: { exitCode: number; reason?: string } }
 }
 
@@ -99,9 +113,16 @@ export class KubeClient {
     if (this.dispatcher) return this.dispatcher
     const opts: RequestOptions = {}
     await this.kubeConfig.applyToHTTPSOptions(opts)
-    this.headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)]))
+    this.headers = Object.fromEntries(
+      Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)])
+    )
     this.dispatcher = new Agent({
-      connect: { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true },
+      connect: {
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        rejectUnauthorized: opts.rejectUnauthorized ?? true
+      },
       keepAliveTimeout: 10_000,
       connections: 16
     })
@@ -109,16 +130,25 @@ export class KubeClient {
   }
 
   /** One request to the API server. Never throws for an HTTP status; throws for a network failure. */
-  async raw(method: Dispatcher.HttpMethod, path: string, opts: RawRequestOptions = {}): Promise<RawResponse> {
+  async raw(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RawRequestOptions = {}
+  ): Promise<RawResponse> {
     const dispatcher = await this.connection()
     const url = new URL(this.server + path)
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v))
     const timeout = opts.timeoutMs ?? 30_000
     const res = await request(url, {
       method,
       dispatcher,
       body: opts.body,
-      headers: { ...this.headers, accept: 'application/json', ...(opts.contentType ? { 'content-type': opts.contentType } : {}) },
+      headers: {
+        ...this.headers,
+        accept: 'application/json',
+        ...(opts.contentType ? { 'content-type': opts.contentType } : {})
+      },
       headersTimeout: timeout,
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout)
@@ -127,7 +157,11 @@ export class KubeClient {
   }
 
   /** A request whose answer must be 2xx JSON; otherwise ApiError with the server's own message. */
-  async json<T>(method: Dispatcher.HttpMethod, path: string, opts: RawRequestOptions = {}): Promise<T> {
+  async json<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RawRequestOptions = {}
+  ): Promise<T> {
     const res = await this.raw(method, path, opts)
     if (res.status < 200 || res.status > 299) throw new ApiError(res.status, apiMessage(res))
     return JSON.parse(res.body) as T
@@ -136,23 +170,40 @@ export class KubeClient {
   /** Checks that the API server answers, with a few bounded retries; one clear error otherwise. */
   async checkReachable(): Promise<string> {
     try {
-      const version = await withRetry('reach the API server', () => this.json<{ gitVersion: string }>('GET', '/version', { timeoutMs: 10_000 }), { attempts: 4 })
+      const version = await withRetry(
+        'reach the API server',
+        () => this.json<{ gitVersion: string }>('GET', '/version', { timeoutMs: 10_000 }),
+        { attempts: 4 }
+      )
       return version.gitVersion
     } catch (err) {
-      throw new VerificationError(`Cannot reach the Kubernetes API server at ${this.server}: ${errorMessage(err)}`)
+      throw new VerificationError(
+        `Cannot reach the Kubernetes API server at ${this.server}: ${errorMessage(err)}`
+      )
     }
   }
 
   /** Finds the REST path of a kind through discovery (cached per group version). */
-  private async resourceFor(apiVersion: string, kind: string): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
+  private async resourceFor(
+    apiVersion: string,
+    kind: string
+  ): Promise<{ plural: string; namespaced: boolean; prefix: string }> {
     const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
     const cacheKey = `${apiVersion}/${kind}`
     if (!this.resourceCache.has(cacheKey)) {
-      const list = await this.json<{ resources: { name: string; kind: string; namespaced: boolean }[] }>('GET', prefix)
-      for (const r of list.resources) if (!r.name.includes('/')) this.resourceCache.set(`${apiVersion}/${r.kind}`, { plural: r.name, namespaced: r.namespaced })
+      const list = await this.json<{
+        resources: { name: string; kind: string; namespaced: boolean }[]
+      }>('GET', prefix)
+      for (const r of list.resources)
+        if (!r.name.includes('/'))
+          this.resourceCache.set(`${apiVersion}/${r.kind}`, {
+            plural: r.name,
+            namespaced: r.namespaced
+          })
     }
     const found = this.resourceCache.get(cacheKey)
-    if (!found) throw new ApiError(404, `the API server does not serve kind ${kind} in ${apiVersion}`)
+    if (!found)
+      throw new ApiError(404, `the API server does not serve kind ${kind} in ${apiVersion}`)
     return { ...found, prefix }
   }
 
@@ -169,7 +220,10 @@ export class KubeClient {
   }
 
   async createNamespace(name: string, labels: Record<string, string>): Promise<void> {
-    await this.json('POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }), contentType: 'application/json' })
+    await this.json('POST', '/api/v1/namespaces', {
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }),
+      contentType: 'application/json'
+    })
   }
 
   async namespaceExists(name: string): Promise<boolean> {
@@ -179,17 +233,26 @@ export class KubeClient {
 
   async deleteNamespace(name: string): Promise<void> {
     const res = await this.raw('DELETE', `/api/v1/namespaces/${name}`)
-    if (res.status !== 200 && res.status !== 202 && res.status !== 404) throw new ApiError(res.status, apiMessage(res))
+    if (res.status !== 200 && res.status !== 202 && res.status !== 404)
+      throw new ApiError(res.status, apiMessage(res))
   }
 
   async listPods(namespace: string, selector: Record<string, string>): Promise<PodView[]> {
-    const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')
-    const list = await this.json<{ items: PodView[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector }, timeoutMs: 10_000 })
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    const list = await this.json<{ items: PodView[] }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/pods`,
+      { query: { labelSelector }, timeoutMs: 10_000 }
+    )
     return list.items
   }
 
   async getPod(namespace: string, name: string): Promise<PodView | undefined> {
-    const res = await this.raw('GET', `/api/v1/namespaces/${namespace}/pods/${name}`, { timeoutMs: 10_000 })
+    const res = await this.raw('GET', `/api/v1/namespaces/${namespace}/pods/${name}`, {
+      timeoutMs: 10_000
+    })
     if (res.status === 404) return undefined
     if (res.status !== 200) throw new ApiError(res.status, apiMessage(res))
     return JSON.parse(res.body) as PodView
@@ -199,21 +262,44 @@ export class KubeClient {
    * Deletes a pod. The grace period and the UID precondition go in the body: with a body,
    * the API server ignores DeleteOptions given as query parameters (seen on v1.34).
    */
-  async deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void> {
+  async deletePod(
+    namespace: string,
+    name: string,
+    uid: string,
+    gracePeriodSeconds?: number
+  ): Promise<void> {
     await this.json('DELETE', `/api/v1/namespaces/${namespace}/pods/${name}`, {
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid }, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) }),
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        preconditions: { uid },
+        ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {})
+      }),
       contentType: 'application/json'
     })
   }
 
-  async podLogs(namespace: string, pod: string, container: string, previous: boolean, tailLines?: number): Promise<string | undefined> {
-    const res = await this.raw('GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, { query: { container, previous: previous || undefined, tailLines }, timeoutMs: 30_000 })
+  async podLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    previous: boolean,
+    tailLines?: number
+  ): Promise<string | undefined> {
+    const res = await this.raw('GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, {
+      query: { container, previous: previous || undefined, tailLines },
+      timeoutMs: 30_000
+    })
     return res.status === 200 ? res.body : undefined
   }
 
   async events(namespace: string): Promise<EventView[]> {
-    const list = await this.json<{ items: EventView[] }>('GET', `/api/v1/namespaces/${namespace}/events`)
-    const time = (e: EventView): string => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? ''
+    const list = await this.json<{ items: EventView[] }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/events`
+    )
+    const time = (e: EventView): string =>
+      e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? ''
     return list.items.sort((a, b) => time(a).localeCompare(time(b)))
   }
 

@@ -20,7 +20,9 @@ export class ExistingProvider implements ClusterProvider {
   }
 
   async prepareHost(): Promise<void> {
-    this.ctx.logger.info('Existing cluster: its nodes are not ours to change; make sure vm.max_map_count is at least 262144 on them (or set node.store.allow_mmap: false).')
+    this.ctx.logger.info(
+      'Existing cluster: its nodes are not ours to change; make sure vm.max_map_count is at least 262144 on them (or set node.store.allow_mmap: false).'
+    )
   }
 
   async loadImages(): Promise<void> {

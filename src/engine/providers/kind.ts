@@ -28,7 +28,9 @@ export function sha256File(path: string): string {
 export async function ensureKind(version: string, ctx: ProviderContext): Promise<Tool> {
   const onPath = await which('kind', false)
   if (onPath) {
-    const out = await new Tool(onPath, ctx.logger).run('kind version', ['version'], { allowFailure: true })
+    const out = await new Tool(onPath, ctx.logger).run('kind version', ['version'], {
+      allowFailure: true
+    })
     const found = /kind (v\d+\.\d+\.\d+)/.exec(out.stdout)?.[1]
     if (found === version) {
       ctx.logger.info(`Using kind ${found} from ${onPath}`)
@@ -42,11 +44,16 @@ export async function ensureKind(version: string, ctx: ProviderContext): Promise
   const url = `${KIND_RELEASES}/${version}/kind-linux-${platformArch}`
   ctx.logger.info(`Downloading ${url}`)
   const binary = await downloadTool(url, join(ctx.workDir, `kind-${version}`))
-  const sumFile = await downloadTool(`${url}.sha256sum`, join(ctx.workDir, `kind-${version}.sha256sum`))
+  const sumFile = await downloadTool(
+    `${url}.sha256sum`,
+    join(ctx.workDir, `kind-${version}.sha256sum`)
+  )
   const expected = parseSha256Sum(readFileSync(sumFile, 'utf8'))
   const actual = sha256File(binary)
   if (actual !== expected) {
-    throw new Error(`Checksum mismatch for ${url}: expected sha256 ${expected} (from ${url}.sha256sum), got ${actual}. The binary was not run.`)
+    throw new Error(
+      `Checksum mismatch for ${url}: expected sha256 ${expected} (from ${url}.sha256sum), got ${actual}. The binary was not run.`
+    )
   }
   ctx.logger.info(`kind ${version} verified: sha256 ${actual}`)
   chmodSync(binary, 0o755)
@@ -70,7 +77,16 @@ export class KindProvider implements ClusterProvider {
 
   async create(): Promise<{ kubeconfig: string }> {
     this.kind = await ensureKind(this.opts.version, this.ctx)
-    const args = ['create', 'cluster', '--name', this.clusterName, '--wait', '5m', '--kubeconfig', this.kubeconfig]
+    const args = [
+      'create',
+      'cluster',
+      '--name',
+      this.clusterName,
+      '--wait',
+      '5m',
+      '--kubeconfig',
+      this.kubeconfig
+    ]
     if (this.opts.nodeImage) args.push('--image', this.opts.nodeImage)
     if (this.opts.config) args.push('--config', this.opts.config)
     this.created = true
@@ -85,10 +101,20 @@ export class KindProvider implements ClusterProvider {
   }
 
   async loadImages(images: string[]): Promise<void> {
-    const docker = await Tool.find('docker', this.ctx.logger, 'Image preloading needs the Docker CLI.')
+    const docker = await Tool.find(
+      'docker',
+      this.ctx.logger,
+      'Image preloading needs the Docker CLI.'
+    )
     for (const image of images) {
       await docker.run(`Pulling ${image}`, ['pull', image])
-      await this.kind!.run(`Loading ${image} into kind`, ['load', 'docker-image', image, '--name', this.clusterName])
+      await this.kind!.run(`Loading ${image} into kind`, [
+        'load',
+        'docker-image',
+        image,
+        '--name',
+        this.clusterName
+      ])
     }
   }
 
@@ -99,7 +125,12 @@ export class KindProvider implements ClusterProvider {
 
   async destroy(): Promise<void> {
     if (!this.kind || !this.created) return
-    await this.kind.run(`Deleting kind cluster ${this.clusterName}`, ['delete', 'cluster', '--name', this.clusterName])
+    await this.kind.run(`Deleting kind cluster ${this.clusterName}`, [
+      'delete',
+      'cluster',
+      '--name',
+      this.clusterName
+    ])
     this.created = false
   }
 }

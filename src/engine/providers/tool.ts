@@ -28,18 +28,25 @@ export class Tool {
     return new Tool(path, logger)
   }
 
-  async run(what: string, args: string[], opts: { env?: Record<string, string>; input?: string; allowFailure?: boolean } = {}): Promise<ToolResult> {
+  async run(
+    what: string,
+    args: string[],
+    opts: { env?: Record<string, string>; input?: string; allowFailure?: boolean } = {}
+  ): Promise<ToolResult> {
     const all = [...this.leadingArgs, ...args]
     this.logger.debug(`$ ${[this.path, ...all].join(' ')}`)
     const result = await getExecOutput(this.path, all, {
       silent: true,
       ignoreReturnCode: true,
-      env: opts.env ? ({ ...process.env, ...opts.env } as Record<string, string>) : undefined,
+      // Always explicit: a child must see this process's environment as it is now.
+      env: { ...process.env, ...opts.env } as Record<string, string>,
       input: opts.input !== undefined ? Buffer.from(opts.input) : undefined
     })
     if (result.exitCode !== 0 && !opts.allowFailure) {
       const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n')
-      throw new Error(`${what} failed: ${[this.path, ...all].join(' ')} exited ${result.exitCode}${tail ? `:\n${tail}` : ''}`)
+      throw new Error(
+        `${what} failed: ${[this.path, ...all].join(' ')} exited ${result.exitCode}${tail ? `:\n${tail}` : ''}`
+      )
     }
     return result
   }

@@ -9,7 +9,8 @@ import { INITIAL_MASTERS, podNames, settingOf } from '../context.js'
 export const discoveryNames: Rule = {
   id: 'discovery-names',
   severity: 'error',
-  summary: 'node.name, seed hosts and initial master nodes agree with the pod names, the service and the replica count.',
+  summary:
+    'node.name, seed hosts and initial master nodes agree with the pod names, the service and the replica count.',
   check(ctx) {
     const findings: Finding[] = []
     for (const sts of ctx.statefulSets) {
@@ -20,12 +21,31 @@ export const discoveryNames: Rule = {
       const nodeNames = pods.map((p, i) => envs[i]['node.name'] ?? p)
       const initial = settingOf(envs[0], INITIAL_MASTERS)
       if (!initial) {
-        findings.push(findingAt(this, sts.manifest, [...sts.containerPath, 'env'], `StatefulSet ${sts.name} sets no ${INITIAL_MASTERS[sts.engine === 'opensearch' ? 1 : 0]}: a new multi-node cluster cannot bootstrap.`, `List the node names of the master-eligible pods, e.g. ${nodeNames.join(',')}.`))
+        findings.push(
+          findingAt(
+            this,
+            sts.manifest,
+            [...sts.containerPath, 'env'],
+            `StatefulSet ${sts.name} sets no ${INITIAL_MASTERS[sts.engine === 'opensearch' ? 1 : 0]}: a new multi-node cluster cannot bootstrap.`,
+            `List the node names of the master-eligible pods, e.g. ${nodeNames.join(',')}.`
+          )
+        )
       } else {
         const at = sts.envAt(initial.name)
-        for (const n of initial.value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const n of initial.value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           if (!nodeNames.includes(n)) {
-            findings.push(findingAt(this, sts.manifest, at?.path ?? sts.containerPath, `${initial.name} lists '${n}', which is no node's node.name (the nodes are ${nodeNames.join(', ')}): the cluster will never form.`, `Use exactly the node names: ${nodeNames.join(',')}.`))
+            findings.push(
+              findingAt(
+                this,
+                sts.manifest,
+                at?.path ?? sts.containerPath,
+                `${initial.name} lists '${n}', which is no node's node.name (the nodes are ${nodeNames.join(', ')}): the cluster will never form.`,
+                `Use exactly the node names: ${nodeNames.join(',')}.`
+              )
+            )
           }
         }
       }
@@ -33,14 +53,36 @@ export const discoveryNames: Rule = {
       if (seeds) {
         const at = sts.envAt(seeds.name)
         const service = sts.spec.serviceName
-        for (const host of seeds.value.split(',').map((s) => s.trim().replace(/:\d+$/, '')).filter(Boolean)) {
-          const resolves = host === service || pods.some((p) => host === `${p}.${service}` || host.startsWith(`${p}.${service}.`))
+        for (const host of seeds.value
+          .split(',')
+          .map((s) => s.trim().replace(/:\d+$/, ''))
+          .filter(Boolean)) {
+          const resolves =
+            host === service ||
+            pods.some((p) => host === `${p}.${service}` || host.startsWith(`${p}.${service}.`))
           if (!resolves) {
-            findings.push(findingAt(this, sts.manifest, at?.path ?? sts.containerPath, `discovery.seed_hosts entry '${host}' is not a pod of ${sts.name} under its Service (${pods.map((p) => `${p}.${service}`).join(', ')}).`, `Use <pod>.<serviceName> names: ${pods.map((p) => `${p}.${service}`).join(',')}.`, 'warning'))
+            findings.push(
+              findingAt(
+                this,
+                sts.manifest,
+                at?.path ?? sts.containerPath,
+                `discovery.seed_hosts entry '${host}' is not a pod of ${sts.name} under its Service (${pods.map((p) => `${p}.${service}`).join(', ')}).`,
+                `Use <pod>.<serviceName> names: ${pods.map((p) => `${p}.${service}`).join(',')}.`,
+                'warning'
+              )
+            )
           }
         }
       } else {
-        findings.push(findingAt(this, sts.manifest, [...sts.containerPath, 'env'], `StatefulSet ${sts.name} sets no discovery.seed_hosts: the nodes look only on localhost and will not find each other.`, `Set discovery.seed_hosts to ${pods.map((p) => `${p}.${sts.spec.serviceName}`).join(',')}.`))
+        findings.push(
+          findingAt(
+            this,
+            sts.manifest,
+            [...sts.containerPath, 'env'],
+            `StatefulSet ${sts.name} sets no discovery.seed_hosts: the nodes look only on localhost and will not find each other.`,
+            `Set discovery.seed_hosts to ${pods.map((p) => `${p}.${sts.spec.serviceName}`).join(',')}.`
+          )
+        )
       }
     }
     return findings

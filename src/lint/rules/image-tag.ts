@@ -13,7 +13,15 @@ export const imageTag: Rule = {
         const image = c.image ?? ''
         const tag = /:([^/:@]+)$/.exec(image)?.[1]
         if (!image.includes('@') && (!tag || tag === 'latest')) {
-          findings.push(findingAt(this, sts.manifest, ['spec', 'template', 'spec', 'containers', i, 'image'], `Image '${image}' has ${tag ? 'the tag latest' : 'no tag'}: each run may test a different version.`, 'Pin a version, e.g. docker.elastic.co/elasticsearch/elasticsearch:9.1.0.'))
+          findings.push(
+            findingAt(
+              this,
+              sts.manifest,
+              ['spec', 'template', 'spec', 'containers', i, 'image'],
+              `Image '${image}' has ${tag ? 'the tag latest' : 'no tag'}: each run may test a different version.`,
+              'Pin a version, e.g. docker.elastic.co/elasticsearch/elasticsearch:9.1.0.'
+            )
+          )
         }
       })
     }

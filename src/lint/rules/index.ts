@@ -12,4 +12,16 @@ import { evenMasters } from './even-masters.js'
 import { imageTag } from './image-tag.js'
 
 /** Every rule; adding a rule means adding its file and a line here. */
-export const RULES: readonly Rule[] = [headlessService, selectorLabels, discoveryNames, singleNodeReplicas, dataPath, heap, maxMapCount, security, orderedReady, evenMasters, imageTag]
+export const RULES: readonly Rule[] = [
+  headlessService,
+  selectorLabels,
+  discoveryNames,
+  singleNodeReplicas,
+  dataPath,
+  heap,
+  maxMapCount,
+  security,
+  orderedReady,
+  evenMasters,
+  imageTag
+]

@@ -12,7 +12,15 @@ export const selectorLabels: Rule = {
       const labels = sts.spec.template?.metadata?.labels ?? {}
       const mismatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v)
       if (Object.keys(selector).length === 0 || mismatched.length) {
-        findings.push(findingAt(this, sts.manifest, ['spec', 'selector'], `StatefulSet ${sts.name}: selector ${JSON.stringify(selector)} does not match the pod template labels ${JSON.stringify(labels)}; the API server will refuse it.`, 'Use the same key/value pairs in spec.selector.matchLabels and spec.template.metadata.labels.'))
+        findings.push(
+          findingAt(
+            this,
+            sts.manifest,
+            ['spec', 'selector'],
+            `StatefulSet ${sts.name}: selector ${JSON.stringify(selector)} does not match the pod template labels ${JSON.stringify(labels)}; the API server will refuse it.`,
+            'Use the same key/value pairs in spec.selector.matchLabels and spec.template.metadata.labels.'
+          )
+        )
       }
     }
     return findings

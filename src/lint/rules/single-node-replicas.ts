@@ -10,7 +10,15 @@ export const singleNodeReplicas: Rule = {
     for (const sts of ctx.statefulSets) {
       const at = sts.envAt('discovery.type')
       if (at?.value === 'single-node' && sts.replicas > 1) {
-        findings.push(findingAt(this, sts.manifest, at.path, `discovery.type is single-node with ${sts.replicas} replicas: each pod forms its own one-node cluster.`, 'Remove discovery.type and set discovery.seed_hosts and cluster.initial_master_nodes, or use one replica.'))
+        findings.push(
+          findingAt(
+            this,
+            sts.manifest,
+            at.path,
+            `discovery.type is single-node with ${sts.replicas} replicas: each pod forms its own one-node cluster.`,
+            'Remove discovery.type and set discovery.seed_hosts and cluster.initial_master_nodes, or use one replica.'
+          )
+        )
       }
     }
     return findings

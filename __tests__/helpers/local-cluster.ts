@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Logger } from '../../src/engine/logger.js'
+import type { GroundTruthEvent } from '../../local-cluster/agent/ground-truth.js'
+
+/** The local cluster's entry point as compiled by tsc (always fresh in tests). */
+export const LOCAL_CLUSTER = resolve('lib/local-cluster/agent/main.js')
+export const CLUSTERS_ROOT =
+  process.env.ES_K8S_VERIFY_CLUSTERS ?? join(tmpdir(), 'es-k8s-verify-clusters')
+
+/** The local cluster needs root (network namespaces) and the compiled agent. */
+export function canRunLocalCluster(): boolean {
+  if (process.getuid?.() !== 0 || !existsSync(LOCAL_CLUSTER)) return false
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function localCluster(...args: string[]): string {
+  return execFileSync(process.execPath, [LOCAL_CLUSTER, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+}
+
+/** What really happened on a cluster, from its agent's log (copied into the report by exportLogs). */
+export function groundTruth(reportDir: string): GroundTruthEvent[] {
+  const file = join(reportDir, 'provider', 'ground-truth.jsonl')
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as GroundTruthEvent)
+}
+
+/** A logger that keeps every line, for assertions and for printing on failure. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  return {
+    lines,
+    info: (m) => lines.push(`info ${m}`),
+    warning: (m) => lines.push(`warning ${m}`),
+    error: (m) => lines.push(`error ${m}`),
+    debug: (m) => lines.push(`debug ${m}`),
+    group: async (title, fn) => {
+      lines.push(`group ${title}`)
+      return fn()
+    }
+  }
+}
+
+/** Writes a copy of a manifest directory with textual edits, for fault scenarios. */
+export function editedManifests(dir: string, edits: [string | RegExp, string][]): string {
+  const out = mkdtempSync(join(tmpdir(), 'manifests-'))
+  mkdirSync(out, { recursive: true })
+  for (const file of ['service.yaml', 'statefulset.yaml']) {
+    let text = readFileSync(join(dir, file), 'utf8')
+    for (const [from, to] of edits) text = text.replace(from, to)
+    writeFileSync(join(out, file), text)
+  }
+  return out
+}

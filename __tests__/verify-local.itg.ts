@@ -1,0 +1,321 @@
+/**
+ * The verifier end to end against the real local cluster: upstream kube-apiserver,
+ * controller manager and scheduler, our node agent, real Elasticsearch 7.17 and OpenSearch 2.19
+ * nodes. Each test starts and removes its own cluster through the verifier's providers.
+ */
+import { describe, expect, it, beforeAll } from '@jest/globals'
+import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { verify } from '../src/engine/verify.js'
+import { parseOptions } from '../src/engine/options.js'
+import {
+  canRunLocalCluster,
+  groundTruth,
+  recordingLogger,
+  editedManifests,
+  LOCAL_CLUSTER,
+  CLUSTERS_ROOT
+} from './helpers/local-cluster.js'
+
+const run = canRunLocalCluster() ? describe : describe.skip
+if (!canRunLocalCluster())
+  console.warn(
+    'Integration tests skipped: the local cluster needs root, iproute2 and `npx tsc` output (scripts/setup.sh).'
+  )
+
+const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
+const MIN = 60_000
+
+function expectNothingLeft(clusterName: string): void {
+  expect(existsSync(join(CLUSTERS_ROOT, clusterName))).toBe(false)
+}
+
+run('verify on the local cluster', () => {
+  beforeAll(() => {
+    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
+  })
+
+  it(
+    'passes the reference Elasticsearch manifests, and its observations agree with what really happened',
+    async () => {
+      const logger = recordingLogger()
+      const dir = reportDir()
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests: 'manifests/elasticsearch',
+          'report-dir': dir,
+          'cluster-name': 'itg-es'
+        }),
+        logger
+      )
+      expect(report.error?.message).toBeUndefined()
+      expect(report.verdict).toBe('passed')
+      expect(report.engine?.distribution).toBe('elasticsearch')
+      expect(report.rounds).toHaveLength(1)
+      const round = report.rounds[0]
+      expect(round.masterAfter!.nodeId).not.toBe(round.masterBefore.nodeId)
+      expect(round.nodeIdPersisted).toBe(true)
+      // Artifacts on the passing path too.
+      for (const f of [
+        'report.json',
+        'timeline.json',
+        'junit.xml',
+        'events.txt',
+        'objects/pods.yaml',
+        'provider/ground-truth.jsonl'
+      ])
+        expect(existsSync(join(dir, f))).toBe(true)
+      expect(readdirSync(join(dir, 'pods'))).toEqual([
+        'es-cluster-0',
+        'es-cluster-1',
+        'es-cluster-2'
+      ])
+      expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(
+        /<testcase [^>]*name="Kill the elected master"/
+      )
+      // Ground truth: the node the survivors' own logs say they elected is the one reported,
+      // and the verifier did not claim it before it happened.
+      const truth = groundTruth(dir)
+      const killed = truth.find(
+        (e) => e.event === 'process-exited' && e.pod === round.masterBefore.pod
+      )!
+      const elected = truth.filter(
+        (e) =>
+          e.event === 'master-changed' &&
+          e.ts >= killed.ts - 2000 &&
+          (e.detail as { master: string }).master
+      )
+      expect(elected.length).toBeGreaterThan(0)
+      expect((elected[elected.length - 1].detail as { master: string }).master).toBe(
+        round.masterAfter!.node
+      )
+      const timeline = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')) as {
+        event: string
+        at: number
+      }[]
+      const seenNewMaster = timeline.find((e) => e.event === 'new-master')!.at
+      const lastSurvivorChange = Math.max(
+        ...elected.filter((e) => e.pod !== round.masterBefore.pod).map((e) => e.ts)
+      )
+      expect(seenNewMaster).toBeGreaterThanOrEqual(lastSurvivorChange - 50)
+      expectNothingLeft('itg-es')
+    },
+    5 * MIN
+  )
+
+  it(
+    'passes the OpenSearch manifests with force kills over two rounds',
+    async () => {
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests: 'manifests/opensearch',
+          'kill-mode': 'force',
+          rounds: '2',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-os'
+        }),
+        recordingLogger()
+      )
+      expect(report.error?.message).toBeUndefined()
+      expect(report.verdict).toBe('passed')
+      expect(report.engine?.distribution).toBe('opensearch')
+      expect(report.rounds.map((r) => r.killMode)).toEqual(['force', 'force'])
+      expect(report.phases.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual([
+        'provision',
+        'apply',
+        'form',
+        'failover-1',
+        'rejoin-1',
+        'failover-2',
+        'rejoin-2'
+      ])
+      expectNothingLeft('itg-os')
+    },
+    5 * MIN
+  )
+
+  it(
+    'verifies the article’s single-node StatefulSet with the failover phases skipped, saying why',
+    async () => {
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests: 'manifests/article-single-node',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-single'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('passed')
+      expect(report.failoverSkipped).toMatch(/single-node cluster \(discovery\.type=single-node\)/)
+      expect(report.phases.find((p) => p.name === 'failover')?.status).toBe('skipped')
+    },
+    5 * MIN
+  )
+})
+
+run('verify through the kind and minikube providers (stand-ins first on PATH)', () => {
+  beforeAll(() => {
+    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
+    process.env.PATH = `${resolve('local-cluster/bin')}:${process.env.PATH}`
+  })
+
+  it(
+    'kind: the article’s three-node manifest passes, and the report shows the rejoined node got a new node ID',
+    async () => {
+      const logger = recordingLogger()
+      const dir = reportDir()
+      const report = await verify(
+        parseOptions({
+          provider: 'kind',
+          manifests: 'manifests/article-three-node',
+          'report-dir': dir,
+          'cluster-name': 'itg-kind'
+        }),
+        logger
+      )
+      expect(report.error?.message).toBeUndefined()
+      expect(report.verdict).toBe('passed')
+      expect(report.provider).toBe('kind')
+      expect(report.rounds[0].nodeIdPersisted).toBe(false)
+      expect(report.warnings.join('\n')).toMatch(/rejoined with a new node ID/)
+      expect(logger.lines.join('\n')).toMatch(/Using kind v0\.32\.0/)
+      expect(existsSync(join(dir, 'provider', 'control-plane', 'kube-apiserver.log'))).toBe(true)
+      expectNothingLeft('itg-kind')
+    },
+    5 * MIN
+  )
+
+  it(
+    'minikube: raises vm.max_map_count in the node, and fails when persistent identity is required but lost',
+    async () => {
+      const logger = recordingLogger()
+      const report = await verify(
+        parseOptions({
+          provider: 'minikube',
+          manifests: 'manifests/article-three-node',
+          'require-persistent-identity': 'true',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-minikube'
+        }),
+        logger
+      )
+      expect(logger.lines.join('\n')).toMatch(
+        /vm\.max_map_count in the minikube node is \d+; raising it to 262144/
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('rejoin-1')
+      expect(report.error?.message).toMatch(
+        /rejoined with a new node ID .*not on a persistent volume/
+      )
+      expectNothingLeft('itg-minikube')
+    },
+    5 * MIN
+  )
+})
+
+run('faults end in the right verdict, with what was last seen', () => {
+  beforeAll(() => {
+    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
+  })
+
+  it(
+    'an image the cluster cannot run: formation fails naming ImagePullBackOff',
+    async () => {
+      const dir = reportDir()
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          image: 'registry.example/elasticsearch:1',
+          'formation-timeout': '15s',
+          'report-dir': dir,
+          'cluster-name': 'itg-pull'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('form')
+      expect(report.error?.message).toMatch(
+        /es-cluster-0 Pending, not ready \(ImagePullBackOff: Back-off pulling image "registry\.example\/elasticsearch:1"/
+      )
+      expect(existsSync(join(dir, 'events.txt'))).toBe(true)
+    },
+    3 * MIN
+  )
+
+  it(
+    'an unbound claim: formation fails naming the pending claim',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [
+          "accessModes: ['ReadWriteOnce']",
+          "storageClassName: does-not-exist\n        accessModes: ['ReadWriteOnce']"
+        ]
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          'formation-timeout': '15s',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-pvc'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /Unschedulable: 0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims/
+      )
+    },
+    3 * MIN
+  )
+
+  it(
+    'node.name not among the initial master nodes: the cluster never forms, and the message carries the engine’s own log line',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [/(initial_master_nodes\n *value: )[^\n]+/, '$1es-cluster-0,es-cluster-1,es-cluster-2']
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          'formation-timeout': '40s',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-names'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('form')
+      expect(report.error?.message).toMatch(
+        /its log says: .*\[WARN \]\[o\.e\.c\.c\.ClusterFormationFailureHelper\] .*master not discovered yet, this node has not previously joined a bootstrapped \(v7\+\) cluster/
+      )
+    },
+    3 * MIN
+  )
+
+  it(
+    'the vm.max_map_count bootstrap check stops the engine when host preparation is off',
+    async () => {
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          'prepare-host': 'false',
+          'formation-timeout': '15s',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-sysctl'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /max virtual memory areas vm\.max_map_count \[\d+\] is too low, increase to at least \[262144\]/
+      )
+    },
+    3 * MIN
+  )
+})

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the verifier and its tests need on a fresh machine: Node.js 24 (from the
+# npm registry when the machine's is older), the npm dependencies, and the local cluster's
+# upstream control plane and engines (built from the Go module proxy and Maven Central into a
+# cache outside the repository). Prints the PATH entry for Node 24 last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+node_bin=$(scripts/ensure-node24.sh)
+export PATH="$node_bin:$PATH"
+missing=()
+for tool in go java mvn ip openssl curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq >&2
+    declare -A pkg=([go]=golang-go [java]=openjdk-17-jdk-headless [mvn]=maven [ip]=iproute2 [openssl]=openssl [curl]=curl)
+    pkgs=()
+    for t in "${missing[@]}"; do pkgs+=("${pkg[$t]}"); done
+    apt-get install -y -qq "${pkgs[@]}" >&2
+  else
+    echo "setup: missing ${missing[*]}; install them and run again" >&2
+    exit 1
+  fi
+fi
+if [[ ! -d node_modules/@kubernetes/client-node ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund >&2
+fi
+bash local-cluster/scripts/build-control-plane.sh all >&2
+bash local-cluster/scripts/build-engines.sh >&2
+npx tsc -p tsconfig.json >&2
+[[ -f dist/local-cluster.js && -f dist/cli.js ]] || npm run bundle >&2
+echo "$node_bin"

@@ -1,0 +1,122 @@
+import type { Report } from '../engine/report.js'
+import { formatDuration } from '../engine/duration.js'
+
+/** core.summary does not escape HTML: everything that came from a cluster or a log goes through here. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`|]/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+function mermaidText(text: string): string {
+  return text.replace(/[:#;`<>]/g, ' ')
+}
+
+/** A Mermaid gantt chart of the run: formation, kill, election, rejoin. */
+export function ganttChart(report: Report): string {
+  const start = Date.parse(report.startedAt)
+  const lines = [
+    '```mermaid',
+    'gantt',
+    '  title es-k8s-verify run',
+    '  dateFormat x',
+    '  axisFormat %M:%S'
+  ]
+  for (const p of report.phases) {
+    if (p.status === 'skipped') continue
+    const tag = p.status === 'failed' ? 'crit, ' : ''
+    lines.push(`  section ${mermaidText(p.title)}`)
+    lines.push(
+      `  ${mermaidText(p.status)} : ${tag}${p.startedAt - start}, ${Math.max(p.endedAt - start, p.startedAt - start + 1)}`
+    )
+  }
+  for (const r of report.rounds) {
+    const k = r.killedAt - start
+    lines.push(`  section Failover round ${r.round}`)
+    if (r.newMasterMs !== undefined)
+      lines.push(
+        `  election (${formatDuration(r.newMasterMs)}) : ${k}, ${k + Math.max(r.newMasterMs, 1)}`
+      )
+    if (r.podBackMs !== undefined) lines.push(`  pod back : ${k}, ${k + Math.max(r.podBackMs, 1)}`)
+    if (r.rejoinedMs !== undefined)
+      lines.push(`  rejoined : ${k}, ${k + Math.max(r.rejoinedMs, 1)}`)
+    if (r.greenMs !== undefined) lines.push(`  green again : ${k}, ${k + Math.max(r.greenMs, 1)}`)
+  }
+  lines.push('```')
+  return lines.join('\n')
+}
+
+/** The job summary: verdict first, phases, timeline chart, masters, node IDs, and on failure what was last seen. */
+export function renderSummary(report: Report, artifact?: { name: string; id?: number }): string {
+  const icon = report.verdict === 'passed' ? '✅' : '❌'
+  const out: string[] = []
+  out.push(`## ${icon} es-k8s-verify: ${report.verdict.toUpperCase()}`)
+  out.push('')
+  const subject = [
+    report.engine
+      ? `${escapeHtml(report.engine.distribution)} ${escapeHtml(report.engine.version)}`
+      : undefined,
+    report.statefulset ? `StatefulSet \`${escapeHtml(report.statefulset)}\`` : undefined,
+    `${escapeHtml(report.provider)} cluster \`${escapeHtml(report.cluster)}\``,
+    report.kubernetesVersion ? `Kubernetes ${escapeHtml(report.kubernetesVersion)}` : undefined
+  ].filter(Boolean)
+  out.push(subject.join(' · '))
+  if (report.error)
+    out.push(
+      '',
+      `**Failed in ${escapeHtml(report.error.phase ?? 'setup')}:** ${escapeHtml(report.error.message.split('\n')[0])}`
+    )
+  out.push('', '| Phase | Result | Duration |', '| --- | --- | --- |')
+  for (const p of report.phases)
+    out.push(
+      `| ${escapeHtml(p.title)} | ${p.status === 'passed' ? '✅ passed' : p.status === 'failed' ? '❌ failed' : `⏭️ skipped: ${escapeHtml(p.reason ?? '')}`} | ${p.status === 'skipped' ? '' : formatDuration(p.durationMs)} |`
+    )
+  out.push('')
+  if (report.phases.length) out.push(ganttChart(report), '')
+  if (report.timeToGreenMs !== undefined || report.failoverMs !== undefined) {
+    out.push('| Measure | Value |', '| --- | --- |')
+    if (report.timeToGreenMs !== undefined)
+      out.push(`| Time to green | ${formatDuration(report.timeToGreenMs)} |`)
+    if (report.failoverMs !== undefined)
+      out.push(`| New master elected after kill | ${formatDuration(report.failoverMs)} |`)
+    if (report.rejoinMs !== undefined)
+      out.push(`| Green again after kill | ${formatDuration(report.rejoinMs)} |`)
+    out.push('')
+  }
+  if (report.masterBefore) {
+    out.push(
+      `**Master before:** \`${escapeHtml(report.masterBefore.node)}\` (pod ${escapeHtml(report.masterBefore.pod)}) → **after:** \`${escapeHtml(report.masterAfter?.node ?? 'none')}\``,
+      ''
+    )
+  }
+  if (report.rounds.length) {
+    out.push(
+      '| Round | Killed pod | Node ID before | Node ID after | Persisted |',
+      '| --- | --- | --- | --- | --- |'
+    )
+    for (const r of report.rounds)
+      out.push(
+        `| ${r.round} | ${escapeHtml(r.masterBefore.pod)} | \`${escapeHtml(r.nodeIdBefore)}\` | \`${escapeHtml(r.nodeIdAfter ?? '-')}\` | ${r.nodeIdPersisted === undefined ? '-' : r.nodeIdPersisted ? 'yes' : '⚠️ no'} |`
+      )
+    out.push('')
+  }
+  if (report.failoverSkipped)
+    out.push(`Failover not exercised: ${escapeHtml(report.failoverSkipped)}`, '')
+  for (const w of report.warnings) out.push(`> ⚠️ ${escapeHtml(w)}`, '')
+  if (report.error) {
+    out.push(
+      '<details><summary>Last observed state</summary>',
+      '',
+      '<pre>',
+      escapeHtml(report.error.message),
+      '',
+      escapeHtml(JSON.stringify(report.error.lastSeen ?? {}, null, 2)),
+      '</pre>',
+      '</details>',
+      ''
+    )
+  }
+  if (artifact)
+    out.push(
+      `Logs and reports: artifact \`${escapeHtml(artifact.name)}\`${artifact.id ? ` (id ${artifact.id})` : ''}.`
+    )
+  return out.join('\n')
+}
