@@ -37,7 +37,8 @@ export default {
       include: ['src/**/*.ts', 'local-cluster/**/*.ts']
     }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
-    commonjs(),
+    // undici loads node:http2 inside try/catch; left as require() it would be undefined in ESM.
+    commonjs({ ignoreTryCatch: (id) => id !== 'node:http2' }),
     json()
   ]
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The local cluster: upstream control plane + our node agent + real engines, no Docker.
  *

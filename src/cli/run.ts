@@ -10,17 +10,20 @@ import { ConsoleLogger } from './console-logger.js'
 
 export const EXIT = { passed: 0, failed: 1, usage: 2 } as const
 
-/** The version from package.json (bundled builds inline it). */
+/** The version from package.json, found from dist/cli.js or from the compiled sources. */
 export function version(): string {
-  try {
-    return (
-      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  for (const relative of ['../package.json', '../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string
         version: string
       }
-    ).version
-  } catch {
-    return process.env.ES_K8S_VERIFY_VERSION ?? 'unknown'
+      if (pkg.name === 'es-k8s-verify') return pkg.version
+    } catch {
+      // Not at this level: try the next.
+    }
   }
+  return 'unknown'
 }
 
 /** The final table of phases and durations. */

@@ -1,0 +1,173 @@
+/**
+ * The bundled action run as the runner runs it: `node dist/main.js` with INPUT_* variables and
+ * GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files, then `node dist/post.js` with the
+ * state handed over as STATE_* variables.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { canRunLocalCluster, LOCAL_CLUSTER, CLUSTERS_ROOT } from './helpers/local-cluster.js'
+
+interface StepResult {
+  status: number
+  stdout: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  summary: string
+}
+
+/** Reads the runner's `name<<DELIMITER ... DELIMITER` file format. */
+function readCommandFile(path: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : []
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+function runStep(
+  script: 'main' | 'post',
+  inputs: Record<string, string>,
+  state: Record<string, string> = {}
+): StepResult {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'))
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_STATE: join(dir, 'state')
+  }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...files,
+    RUNNER_TEMP: dir,
+    GITHUB_JOB: 'verify',
+    GITHUB_RUN_ATTEMPT: '1',
+    ES_K8S_VERIFY_LOCAL_CLUSTER: LOCAL_CLUSTER
+  }
+  for (const k of Object.keys(env))
+    if (k.startsWith('INPUT_') || k.startsWith('STATE_')) delete env[k]
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v
+  const res = spawnSync(process.execPath, [`dist/${script}.js`], {
+    env,
+    encoding: 'utf8',
+    timeout: 10 * 60_000
+  })
+  return {
+    status: res.status ?? -1,
+    stdout: res.stdout + res.stderr,
+    outputs: readCommandFile(files.GITHUB_OUTPUT),
+    state: readCommandFile(files.GITHUB_STATE),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')
+  }
+}
+
+const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
+
+;(hasDist ? describe : describe.skip)('the bundled action: bad inputs', () => {
+  it.each([
+    [
+      { provider: 'eks' },
+      "Invalid provider 'eks'. Expected one of: auto, kind, minikube, existing, local."
+    ],
+    [
+      { 'failover-timeout': '90' },
+      "Invalid failover-timeout '90'. Expected a duration such as 90s, 5m, 1m30s or 500ms."
+    ],
+    [{ 'artifact-name': 'a/b' }, 'Invalid artifact-name \'a/b\'. It may not contain "/"']
+  ])(
+    '%j fails the step with one message, creates nothing, and leaves post nothing to clean',
+    (inputs, message) => {
+      const main = runStep('main', inputs)
+      expect(main.status).toBe(1)
+      expect(main.stdout).toContain(`::error::${message}`)
+      expect(main.state).toEqual({ isPost: 'true' })
+      expect(Object.keys(main.outputs)).toEqual([])
+      const post = runStep('post', {}, main.state)
+      expect(post.status).toBe(0)
+      expect(post.stdout).not.toMatch(/deleting|::warning::/i)
+    }
+  )
+})
+
+;(hasDist && canRunLocalCluster() ? describe : describe.skip)(
+  'the bundled action on the local cluster',
+  () => {
+    it(
+      'passes, sets its outputs, writes the job summary and hands post its state',
+      () => {
+        const main = runStep('main', {
+          provider: 'local',
+          manifests: 'manifests/elasticsearch',
+          'cluster-name': 'itg-action',
+          'upload-artifacts': 'never'
+        })
+        expect(main.stdout).not.toContain('::error::')
+        expect(main.status).toBe(0)
+        expect(main.outputs).toMatchObject({ result: 'passed' })
+        expect(main.outputs['master-before']).toMatch(/^es-cluster-\d\.es-cluster$/)
+        expect(main.outputs['master-after']).toMatch(/^es-cluster-\d\.es-cluster$/)
+        expect(main.outputs['master-after']).not.toBe(main.outputs['master-before'])
+        expect(Number(main.outputs['failover-seconds'])).toBeGreaterThan(0)
+        expect(Number(main.outputs['time-to-green-seconds'])).toBeGreaterThan(0)
+        expect(existsSync(join(main.outputs['report-dir'], 'report.json'))).toBe(true)
+        expect(main.stdout).toMatch(/::group::Form: green with 3 nodes/)
+        expect(main.summary.split('\n')[0]).toBe('## ✅ es-k8s-verify: PASSED')
+        expect(main.summary).toContain('```mermaid')
+        expect(main.state).toMatchObject({
+          isPost: 'true',
+          provider: 'local',
+          clusterName: 'itg-action',
+          cleaned: 'true',
+          verdict: 'passed'
+        })
+        expect(existsSync(join(CLUSTERS_ROOT, 'itg-action'))).toBe(false)
+        const post = runStep('post', {}, main.state)
+        expect(post.status).toBe(0)
+      },
+      10 * 60_000
+    )
+
+    it(
+      'a broken manifest: the step fails saying why, annotates the file, and post removes a cluster main left behind',
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), 'broken-'))
+        const sts = readFileSync('manifests/elasticsearch/statefulset.yaml', 'utf8').replace(
+          'replicas: 3',
+          'replicas: three'
+        )
+        writeFileSync(join(dir, 'statefulset.yaml'), sts)
+        writeFileSync(
+          join(dir, 'service.yaml'),
+          readFileSync('manifests/elasticsearch/service.yaml', 'utf8')
+        )
+        const main = runStep('main', {
+          provider: 'local',
+          manifests: dir,
+          'cluster-name': 'itg-broken',
+          'upload-artifacts': 'never',
+          'keep-cluster': 'false'
+        })
+        expect(main.status).toBe(1)
+        expect(main.stdout).toMatch(
+          /::error file=.*statefulset\.yaml,line=\d+::.*the API server refused StatefulSet\/es-cluster/
+        )
+        expect(main.outputs.result).toBe('failed')
+        expect(main.summary).toMatch(/^## ❌ es-k8s-verify: FAILED/)
+        expect(existsSync(join(main.outputs['report-dir'], 'report.json'))).toBe(true)
+        // Post, as if main had been cancelled before cleaning up.
+        const post = runStep('post', {}, { ...main.state, cleaned: '' })
+        expect(post.status).toBe(0)
+      },
+      10 * 60_000
+    )
+  }
+)
