@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$(scripts/setup.sh):$PATH"
 npm run lint
+npx prettier --check .
+bash scripts/actionlint.sh
 npm test

@@ -1,0 +1,141 @@
+/**
+ * Benchmark: how soon the verifier notices each event after it really happened, and what it
+ * costs, on the local cluster. Compares the verifier's timeline with the cluster's ground truth
+ * (the agent's record of processes and of each engine's own "master node changed" log line).
+ *
+ *   node lib/scripts/bench.js [--runs 3] [--manifests manifests/elasticsearch] [--kill-mode graceful]
+ *
+ * Prints figures; asserts nothing.
+ */
+import { readFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { verify } from '../src/engine/verify.js'
+import { parseOptions } from '../src/engine/options.js'
+import { nullLogger } from '../src/engine/logger.js'
+import type { TimelineEntry } from '../src/engine/timeline.js'
+import type { GroundTruthEvent } from '../local-cluster/agent/ground-truth.js'
+
+interface Lag {
+  event: string
+  truth: number
+  seen: number
+}
+
+function lags(
+  timeline: TimelineEntry[],
+  truth: GroundTruthEvent[],
+  killedPod: string,
+  newMaster: string
+): Lag[] {
+  const out: Lag[] = []
+  const at = (event: string): number | undefined => timeline.find((e) => e.event === event)?.at
+  const masterChanges = truth.filter((e) => e.event === 'master-changed')
+  // Green: the cluster is green once the last node applied the first elected master (no indices yet).
+  const firstMaster = masterChanges.find((e) => (e.detail as { master: string }).master)
+  const formed = masterChanges.filter(
+    (e) =>
+      (e.detail as { master: string }).master ===
+      (firstMaster?.detail as { master: string } | undefined)?.master
+  )
+  const killedExit = truth.find((e) => e.event === 'process-exited' && e.pod === killedPod)
+  if (formed.length >= 3 && at('green'))
+    out.push({ event: 'green', truth: formed[2].ts, seen: at('green')! })
+  if (killedExit && at('master-lost'))
+    out.push({ event: 'master lost', truth: killedExit.ts, seen: at('master-lost')! })
+  const elected = masterChanges.filter(
+    (e) =>
+      killedExit &&
+      e.ts >= killedExit.ts &&
+      (e.detail as { master: string }).master === newMaster &&
+      e.pod !== killedPod
+  )
+  if (elected.length && at('new-master'))
+    out.push({
+      event: 'new master',
+      truth: Math.max(...elected.map((e) => e.ts)),
+      seen: at('new-master')!
+    })
+  const back = truth.find(
+    (e) =>
+      e.event === 'pod-ip-assigned' && e.pod === killedPod && killedExit && e.ts > killedExit.ts
+  )
+  if (back && at('pod-back')) out.push({ event: 'pod back', truth: back.ts, seen: at('pod-back')! })
+  const ready = truth.find(
+    (e) =>
+      e.event === 'container-ready' && e.pod === killedPod && killedExit && e.ts > killedExit.ts
+  )
+  const readySeen = timeline
+    .filter((e) => e.event === 'pod-ready' && e.phase.startsWith('rejoin'))
+    .at(0)?.at
+  if (ready && readySeen) out.push({ event: 'pod ready', truth: ready.ts, seen: readySeen })
+  const rejoined = masterChanges.find(
+    (e) =>
+      e.pod === killedPod &&
+      killedExit &&
+      e.ts > killedExit.ts &&
+      (e.detail as { master: string }).master
+  )
+  if (rejoined && at('node-rejoined'))
+    out.push({ event: 'node rejoined', truth: rejoined.ts, seen: at('node-rejoined')! })
+  return out
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      manifests: { type: 'string', default: 'manifests/elasticsearch' },
+      'kill-mode': { type: 'string', default: 'graceful' }
+    }
+  })
+  process.env.ES_K8S_VERIFY_LOCAL_CLUSTER ??= resolve('lib/local-cluster/agent/main.js')
+  const all: Record<string, number[]> = {}
+  const rows: string[] = []
+  for (let i = 1; i <= Number(values.runs); i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'))
+    const cpuBefore = process.cpuUsage()
+    const wallBefore = Date.now()
+    const report = await verify(
+      parseOptions({
+        provider: 'local',
+        manifests: values.manifests,
+        'kill-mode': values['kill-mode'],
+        'report-dir': dir,
+        'cluster-name': `bench-${i}`
+      }),
+      nullLogger
+    )
+    const cpu = process.cpuUsage(cpuBefore)
+    const wall = Date.now() - wallBefore
+    if (report.verdict !== 'passed') {
+      rows.push(`run ${i}: FAILED: ${report.error?.message}`)
+      continue
+    }
+    const timeline = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')) as TimelineEntry[]
+    const truth = readFileSync(join(dir, 'provider', 'ground-truth.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as GroundTruthEvent)
+    const round = report.rounds[0]
+    for (const lag of lags(timeline, truth, round.masterBefore.pod, round.masterAfter!.node))
+      (all[lag.event] ??= []).push(lag.seen - lag.truth)
+    const cpuMs = (cpu.user + cpu.system) / 1000
+    ;(all['verifier CPU ms'] ??= []).push(cpuMs)
+    rows.push(
+      `run ${i}: wall ${(wall / 1000).toFixed(1)}s, time to green ${((report.timeToGreenMs ?? 0) / 1000).toFixed(1)}s, new master after kill ${report.failoverMs} ms, green again after ${((report.rejoinMs ?? 0) / 1000).toFixed(1)}s; verifier CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / wall) * 100).toFixed(1)}% of one core)`
+    )
+  }
+  console.log(rows.join('\n'))
+  console.log('\nevent            noticed after it happened (ms): min / median / max   (n)')
+  for (const [event, values_] of Object.entries(all)) {
+    if (event === 'verifier CPU ms') continue
+    const sorted = [...values_].sort((a, b) => a - b)
+    console.log(
+      `${event.padEnd(16)} ${String(sorted[0]).padStart(6)} / ${String(sorted[Math.floor(sorted.length / 2)]).padStart(6)} / ${String(sorted[sorted.length - 1]).padStart(6)}   (${sorted.length})`
+    )
+  }
+}
+
+await main()
