@@ -10,5 +10,8 @@ export default {
   coverageReporters: ['text-summary', 'text', 'json-summary'],
   coverageDirectory: 'coverage',
   // Integration tests (*.itg.ts) run whole clusters; each sets its own longer timeouts.
-  testTimeout: 20000
+  testTimeout: 20000,
+  // The Azure storage client used by @actions/artifact keeps sockets that no API closes;
+  // without this the run would wait on them after the last test.
+  forceExit: true
 }

@@ -15,6 +15,9 @@ import { waitForGreen, type ClusterTarget } from '../src/engine/formation.js'
 import { findMaster, waitForNewMaster, type RoundResult } from '../src/engine/failover.js'
 import { Timeline } from '../src/engine/timeline.js'
 import { VerificationError } from '../src/engine/errors.js'
+import { verify } from '../src/engine/verify.js'
+import { parseOptions } from '../src/engine/options.js'
+import { runCli } from '../src/cli/run.js'
 import { canRunLocalCluster, localCluster, recordingLogger } from './helpers/local-cluster.js'
 
 const NAME = 'itg-faults'
@@ -24,9 +27,10 @@ const run = canRunLocalCluster() ? describe : describe.skip
 run('faults on a running cluster', () => {
   let kube: KubeClient
   let target: ClusterTarget
+  let kubeconfig: string
 
   beforeAll(async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'faults-')), 'kubeconfig')
+    kubeconfig = join(mkdtempSync(join(tmpdir(), 'faults-')), 'kubeconfig')
     localCluster('up', '--name', NAME, '--detach', '--kubeconfig', kubeconfig)
     localCluster('sysctl', '--name', NAME, 'vm.max_map_count=262144')
     kube = KubeClient.fromFile(kubeconfig)
@@ -88,8 +92,7 @@ run('faults on a running cluster', () => {
       const { master, pods } = await findMaster(target, 'es-cluster-0')
       const others = pods.map((p) => p.name).filter((n) => n !== master.pod)
       const [victim, survivor] = others
-      localCluster('fault', '--name', NAME, 'kill', NS, master.pod)
-      localCluster('fault', '--name', NAME, 'kill', NS, victim)
+      localCluster('fault', '--name', NAME, 'kill', NS, `${master.pod},${victim}`)
       const round: RoundResult = {
         round: 1,
         killMode: 'force',
@@ -111,5 +114,60 @@ run('faults on a running cluster', () => {
       expect(round.masterLostMs).toBeDefined()
     },
     3 * 60_000
+  )
+
+  it(
+    'existing provider: verifies the OpenSearch manifests in a fresh namespace of a running cluster, and removes only that namespace',
+    async () => {
+      const report = await verify(
+        parseOptions({
+          provider: 'existing',
+          kubeconfig,
+          manifests: 'manifests/opensearch',
+          'kill-mode': 'force',
+          'report-dir': mkdtempSync(join(tmpdir(), 'existing-'))
+        }),
+        recordingLogger()
+      )
+      expect(report.error?.message).toBeUndefined()
+      expect(report.verdict).toBe('passed')
+      expect(report.provider).toBe('existing')
+      expect(report.namespace).toMatch(/^es-k8s-verify-[0-9a-f]{6}$/)
+      const ns = await kube.raw('GET', `/api/v1/namespaces/${report.namespace}`)
+      // Deleted, or on its way out: the cluster itself and the other namespace stay.
+      expect(ns.status === 404 || JSON.parse(ns.body).status.phase === 'Terminating').toBe(true)
+      expect((await kube.raw('GET', `/api/v1/namespaces/${NS}`)).status).toBe(200)
+    },
+    5 * 60_000
+  )
+
+  it(
+    'the CLI against the same cluster: phases as they happen, a final table, the report path, exit 0',
+    async () => {
+      const lines: string[] = []
+      const code = await runCli(
+        [
+          '--provider',
+          'existing',
+          '--kubeconfig',
+          kubeconfig,
+          '--manifests',
+          'manifests/article-single-node',
+          '--namespace',
+          'cli-run',
+          '-v'
+        ],
+        (l) => void lines.push(l)
+      )
+      const out = lines.join('\n')
+      expect(code).toBe(0)
+      expect(out).toMatch(/▶ Form: green with 1 nodes/)
+      expect(out).toMatch(
+        /result +phase +duration\n-+ +-+ +-+\npassed +Provision cluster \(existing\)/
+      )
+      expect(out).toMatch(/Kill the elected master skipped: single-node cluster/)
+      expect(out).toMatch(/Verdict: PASSED\nLogs and reports: \/.+/)
+    },
+    5 * 60_000
   )
 })

@@ -1,47 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { O as OPTION_SPECS, p as parseOptions, l as lint, a as formatFindings, v as verify, f as formatDuration } from './chunks/lint.js';
-import { U as UsageError, e as errorMessage } from './chunks/index3.js';
-import 'node:os';
+import { O as OPTION_SPECS, p as parseOptions, l as lint, f as formatFindings } from './chunks/lint.js';
+import { U as UsageError, e as errorMessage } from './chunks/errors.js';
+import { f as formatDuration } from './chunks/manifests.js';
 import 'node:path';
-import 'node:crypto';
-import './chunks/index.js';
-import 'node:buffer';
-import 'node:https';
-import 'node:http';
-import 'node:tls';
-import 'node:net';
-import 'node:child_process';
-import 'vm';
-import 'url';
-import 'events';
-import 'net';
-import 'buffer';
-import 'stream';
-import 'http';
-import 'https';
-import './chunks/index2.js';
-import 'node:module';
-import 'tty';
-import 'util';
-import 'os';
-import 'dns';
-import 'tls';
-import 'node:timers/promises';
-import 'node:readline';
-import 'node:stream';
-import 'querystring';
-import 'crypto';
-import 'zlib';
-import 'fs';
-import 'path';
-import 'node:querystring';
 import 'process';
-import 'string_decoder';
-import 'child_process';
-import 'assert';
-import 'timers';
-import 'node:url';
+import 'buffer';
 
 const BOOLEAN_OPTIONS = new Set(OPTION_SPECS.filter((s) => s.kind === 'bool').map((s) => s.name));
 /**
@@ -223,6 +187,8 @@ async function runCli(argv, out = (l) => process.stdout.write(`${l}\n`)) {
         const onSignal = (signal) => controller.abort(signal);
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
+        // Loaded only to verify: lint must start fast, without the Kubernetes client.
+        const { verify } = await import('./chunks/verify.js');
         const report = await verify(options, logger, { signal: controller.signal }).finally(() => {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);

@@ -1,8 +1,9 @@
-import { i as info, w as warning, e as errorMessage, f as deleteCluster } from './chunks/index3.js';
+import { i as info, w as warning, d as deleteCluster } from './chunks/index3.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { s as state, a as shouldUpload, u as uploadReport, C as CoreLogger } from './chunks/artifacts.js';
+import { e as errorMessage } from './chunks/errors.js';
 import 'string_decoder';
 import 'os';
 import 'events';

@@ -8,6 +8,7 @@
  * Prints figures; asserts nothing.
  */
 import { readFileSync, mkdtempSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -82,6 +83,19 @@ function lags(
   return out
 }
 
+/** Resident memory of the local cluster's processes (control plane, agent, engine JVMs), in MiB. */
+function clusterRssMiB(): number {
+  const ps = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' })
+  return (
+    ps
+      .split('\n')
+      .filter((l) =>
+        /es-k8s-verify\/bin\/|esk8sverify\.Launcher|local-cluster(\.js|\/agent\/main\.js)/.test(l)
+      )
+      .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0]), 0) / 1024
+  )
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -95,6 +109,8 @@ async function main(): Promise<void> {
   const rows: string[] = []
   for (let i = 1; i <= Number(values.runs); i++) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-'))
+    let peakMiB = 0
+    const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, clusterRssMiB())), 500)
     const cpuBefore = process.cpuUsage()
     const wallBefore = Date.now()
     const report = await verify(
@@ -109,6 +125,7 @@ async function main(): Promise<void> {
     )
     const cpu = process.cpuUsage(cpuBefore)
     const wall = Date.now() - wallBefore
+    clearInterval(sampler)
     if (report.verdict !== 'passed') {
       rows.push(`run ${i}: FAILED: ${report.error?.message}`)
       continue
@@ -124,7 +141,7 @@ async function main(): Promise<void> {
     const cpuMs = (cpu.user + cpu.system) / 1000
     ;(all['verifier CPU ms'] ??= []).push(cpuMs)
     rows.push(
-      `run ${i}: wall ${(wall / 1000).toFixed(1)}s, time to green ${((report.timeToGreenMs ?? 0) / 1000).toFixed(1)}s, new master after kill ${report.failoverMs} ms, green again after ${((report.rejoinMs ?? 0) / 1000).toFixed(1)}s; verifier CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / wall) * 100).toFixed(1)}% of one core)`
+      `run ${i}: wall ${(wall / 1000).toFixed(1)}s, time to green ${((report.timeToGreenMs ?? 0) / 1000).toFixed(1)}s, new master after kill ${report.failoverMs} ms, green again after ${((report.rejoinMs ?? 0) / 1000).toFixed(1)}s; verifier CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / wall) * 100).toFixed(1)}% of one core); cluster peak RSS ${peakMiB.toFixed(0)} MiB`
     )
   }
   console.log(rows.join('\n'))

@@ -30901,31 +30901,6 @@ function getState(name) {
     return process.env[`STATE_${name}`] || '';
 }
 
-/** Bad input: an option, a manifest or a file. The CLI exits 2; nothing has been created. */
-class UsageError extends Error {
-    location;
-    name = 'UsageError';
-    constructor(message, 
-    /** Where the problem is, when it is in a file. */
-    location) {
-        super(message);
-        this.location = location;
-    }
-}
-/** The cluster did not do what it must. Carries what was last seen, for the report. */
-class VerificationError extends Error {
-    lastSeen;
-    name = 'VerificationError';
-    constructor(message, lastSeen) {
-        super(message);
-        this.lastSeen = lastSeen;
-    }
-}
-/** Message of anything thrown, for logs. */
-function errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * One external program, run with argument arrays (never a shell string). Each call logs its
  * full command line at debug level and turns a non-zero exit into an Error that says what was
@@ -35002,4 +34977,4 @@ async function deleteCluster(provider, clusterName, ctx) {
     }
 }
 
-export { BearerCredentialHandler as B, HttpClient as H, UsageError as U, VerificationError as V, setFailed as a, summary as b, error as c, setOutput as d, errorMessage as e, deleteCluster as f, getInput as g, getState as h, info as i, saveState as j, debug as k, group as l, HttpCodes as m, notice as n, resolveProvider as o, makeProvider as p, requireTunnel as r, setSecret as s, warning as w };
+export { BearerCredentialHandler as B, HttpClient as H, setFailed as a, summary as b, setOutput as c, deleteCluster as d, error as e, getState as f, getInput as g, saveState as h, info as i, debug as j, group as k, HttpCodes as l, resolveProvider as m, notice as n, makeProvider as o, requireTunnel as r, setSecret as s, warning as w };

@@ -181,17 +181,23 @@ async function up(
           value?: number
         }
         if (cmd.action === 'freeze' || cmd.action === 'thaw' || cmd.action === 'kill') {
-          const c = agent.container(cmd.namespace ?? '', cmd.pod ?? '')
-          if (!c) throw new Error(`no running pod ${cmd.namespace}/${cmd.pod} on this node`)
-          if (cmd.action === 'kill') {
-            groundTruth.record({
-              event: 'fault-injected',
-              namespace: cmd.namespace,
-              pod: cmd.pod,
-              detail: { fault: 'kill', pid: c.pid }
-            })
-            if (c.pid) process.kill(c.pid, 'SIGKILL')
-          } else c.freeze(cmd.action === 'freeze')
+          // Several pods, comma-separated, are hit in one go: quorum loss needs them down together.
+          const containers = (cmd.pod ?? '').split(',').map((pod) => {
+            const c = agent.container(cmd.namespace ?? '', pod)
+            if (!c) throw new Error(`no running pod ${cmd.namespace}/${pod} on this node`)
+            return [pod, c] as const
+          })
+          for (const [pod, c] of containers) {
+            if (cmd.action === 'kill') {
+              groundTruth.record({
+                event: 'fault-injected',
+                namespace: cmd.namespace,
+                pod,
+                detail: { fault: 'kill', pid: c.pid }
+              })
+              if (c.pid) process.kill(c.pid, 'SIGKILL')
+            } else c.freeze(cmd.action === 'freeze')
+          }
         } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
           proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
         } else if (cmd.action === 'sysctl') {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { parseOptions } from '../engine/options.js'
-import { verify } from '../engine/verify.js'
 import { UsageError, errorMessage } from '../engine/errors.js'
 import { formatDuration } from '../engine/duration.js'
 import type { Report } from '../engine/report.js'
@@ -79,6 +78,8 @@ export async function runCli(
     const onSignal = (signal: NodeJS.Signals): void => controller.abort(signal)
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
+    // Loaded only to verify: lint must start fast, without the Kubernetes client.
+    const { verify } = await import('../engine/verify.js')
     const report = await verify(options, logger, { signal: controller.signal }).finally(() => {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)

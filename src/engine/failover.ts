@@ -91,6 +91,15 @@ export async function waitForNewMaster(
           summarizePod
         )
         const pod = podOfNode(view, pods)
+        // A master the survivors still name but that is not one of them (a node lost since)
+        // is no successor: keep waiting until they agree on one of their own.
+        if (pod && !survivors.includes(pod.name)) {
+          return {
+            done: false,
+            seen: Object.fromEntries(views),
+            summary: `survivors still follow ${view.name}, which is not one of them`
+          }
+        }
         round.newMasterMs = Date.now() - round.killedAt
         const identity = {
           pod: pod?.name ?? view.name,

@@ -173,7 +173,7 @@ export async function verify(
     const transport: EsTransport =
       options.transport === 'exec' ||
       (options.transport === 'auto' && options.password !== undefined)
-        ? new ExecCurlTransport(
+        ? ExecCurlTransport.forCluster(
             kube,
             namespace!,
             sts.containerName,

@@ -65,17 +65,32 @@ export class PodProxyTransport implements EsTransport {
  */
 export class ExecCurlTransport implements EsTransport {
   readonly kind = 'exec'
-  private readonly exec: Exec
 
   constructor(
-    kube: KubeClient,
+    private readonly exec: Pick<Exec, 'exec'>,
     private readonly namespace: string,
     private readonly container: string,
     private readonly port: number,
     private readonly scheme: 'http' | 'https',
     private readonly credentials?: { username: string; password: string }
-  ) {
-    this.exec = new Exec(kube.kubeConfig)
+  ) {}
+
+  static forCluster(
+    kube: KubeClient,
+    namespace: string,
+    container: string,
+    port: number,
+    scheme: 'http' | 'https',
+    credentials?: { username: string; password: string }
+  ): ExecCurlTransport {
+    return new ExecCurlTransport(
+      new Exec(kube.kubeConfig),
+      namespace,
+      container,
+      port,
+      scheme,
+      credentials
+    )
   }
 
   async request(
