@@ -56,3 +56,22 @@ describe('what a pod looked like, from pods the API server returned', () => {
     expect(describeHealth(undefined, 3)).toBe('cluster health not known')
   })
 })
+
+describe('tellingLine', () => {
+  it('prefers an error, then the cluster-formation complaint, then a warning, then the last line', async () => {
+    const { tellingLine } = await import('../src/engine/observe.js')
+    const formation =
+      '[t][WARN ][o.e.c.c.ClusterFormationFailureHelper] [n] master not discovered yet'
+    const timedOut =
+      '[t][WARN ][o.e.n.Node               ] [n] timed out while waiting for initial discovery state - timeout: 30s'
+    expect(tellingLine([formation, timedOut, '[t][INFO ][o.e.n.Node] started'].join('\n'))).toBe(
+      formation
+    )
+    expect(tellingLine(['ERROR: [1] bootstrap checks failed', formation].join('\n'))).toBe(
+      'ERROR: [1] bootstrap checks failed'
+    )
+    expect(tellingLine([timedOut, '[t][INFO ] started'].join('\n'))).toBe(timedOut)
+    expect(tellingLine('a\nb\n')).toBe('b')
+    expect(tellingLine('')).toBeUndefined()
+  })
+})

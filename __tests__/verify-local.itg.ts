@@ -318,4 +318,31 @@ run('faults end in the right verdict, with what was last seen', () => {
     },
     3 * MIN
   )
+
+  it(
+    'the same broken names with preflight on: the run stops before any cluster is created, naming file and line',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [/(initial_master_nodes\n *value: )[^\n]+/, '$1es-cluster-0,es-cluster-1,es-cluster-2']
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-preflight'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('lint')
+      expect(report.error?.message).toMatch(
+        /statefulset\.yaml:\d+: \[discovery-names\] cluster\.initial_master_nodes lists 'es-cluster-0'/
+      )
+      expect(report.error?.location?.file).toMatch(/statefulset\.yaml$/)
+      expect(report.phases.map((p) => p.name)).toEqual(['lint'])
+      expectNothingLeft('itg-preflight')
+    },
+    MIN
+  )
 })

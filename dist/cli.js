@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { O as OPTION_SPECS, p as parseOptions, l as lint, f as formatFindings } from './chunks/lint.js';
+import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
 import { U as UsageError, e as errorMessage } from './chunks/errors.js';
-import { f as formatDuration } from './chunks/manifests.js';
+import { l as lint, a as formatFindings, f as formatDuration } from './chunks/lint.js';
 import 'node:path';
 import 'process';
 import 'buffer';

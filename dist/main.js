@@ -3,10 +3,10 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { O as OPTION_SPECS, p as parseOptions, l as lint, t as toSarif, f as formatFindings } from './chunks/lint.js';
+import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
 import { U as UsageError, e as errorMessage } from './chunks/errors.js';
 import { s as state, C as CoreLogger, a as shouldUpload, u as uploadReport } from './chunks/artifacts.js';
-import { f as formatDuration } from './chunks/manifests.js';
+import { f as formatDuration, l as lint, t as toSarif, a as formatFindings } from './chunks/lint.js';
 import { verify } from './chunks/verify.js';
 import 'string_decoder';
 import 'os';
@@ -201,7 +201,7 @@ function renderSummary(report, artifact) {
         out.push('<details><summary>Last observed state</summary>', '', '<pre>', escapeHtml(report.error.message), '', escapeHtml(JSON.stringify(report.error.lastSeen ?? {}, null, 2)), '</pre>', '</details>', '');
     }
     if (artifact)
-        out.push(`Logs and reports: artifact \`${escapeHtml(artifact.name)}\`${''}.`);
+        out.push(`Logs and reports: artifact \`${escapeHtml(artifact.name)}\`${artifact.id ? ` (id ${artifact.id})` : ''}.`);
     return out.join('\n');
 }
 
@@ -216,9 +216,11 @@ async function upload(inputs, reportDir, verdict) {
         state.markUploaded();
         setOutput(Outputs.artifactId, id === undefined ? '' : String(id));
         info(`Uploaded ${reportDir} as artifact ${inputs.artifactName}${id ? ` (id ${id})` : ''}`);
+        return id;
     }
     catch (err) {
         warning(`Uploading the report as artifact ${inputs.artifactName} failed: ${errorMessage(err)}; post will try again`);
+        return undefined;
     }
 }
 /** Lint mode: findings become annotations on the right file and line, and a SARIF file. */
@@ -297,9 +299,9 @@ async function run() {
         state.markCleaned();
         state.setVerdict(report.verdict);
         setOutputs(report, inputs, kubeconfig);
-        await upload(inputs, reportDir, report.verdict);
+        const artifactId = await upload(inputs, reportDir, report.verdict);
         await summary
-            .addRaw(renderSummary(report, { name: inputs.artifactName, id: undefined }))
+            .addRaw(renderSummary(report, { name: inputs.artifactName, id: artifactId }))
             .write();
         if (report.verdict !== 'passed')
             setFailed(report.error?.message ?? 'verification failed');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { e as errorMessage, V as VerificationError, U as UsageError } from './errors.js';
-import { f as formatDuration, d as distExports, l as loadManifests, s as selectStatefulSet, v as viewStatefulSet, i as imagesOf, o as overrideImage } from './manifests.js';
+import { f as formatDuration, d as distExports, b as loadManifests, s as selectStatefulSet, v as viewStatefulSet, i as imagesOf, o as overrideImage, c as lintObjects } from './lint.js';
 import { W as WebSocketHandler, K as KubeConfig, u as undiciExports } from './index.js';
 import 'url';
 import querystring from 'node:querystring';
@@ -1180,14 +1180,25 @@ function describeHealth(health, expected) {
         return 'cluster health not known';
     return `cluster ${health.status} with ${health.nodes}/${expected} nodes, ${health.unassigned} unassigned shards`;
 }
-const TELLING_LINE = /\]\[(WARN|ERROR|FATAL) *\]|^ERROR:|bootstrap check failure|Exception/;
+/** What a log line says about why a node is stuck, most telling first. */
+const TELLING_LINES = [
+    /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
+    /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
+    /\]\[WARN *\]|Exception/
+];
 /**
- * The line of a log that best says what went wrong: the last warning or error among the last
- * lines (the engine keeps logging INFO after its real complaint), else the last line.
+ * The line of a log that best says what went wrong: the last line of the most telling kind
+ * (an error, then the engine's cluster-formation complaint, then any warning), else the last line.
+ * The engine keeps logging after its real complaint, so the last line alone is rarely it.
  */
 function tellingLine(log) {
     const lines = log.trim().split('\n').filter(Boolean);
-    return [...lines].reverse().find((l) => TELLING_LINE.test(l)) ?? lines[lines.length - 1];
+    for (const pattern of TELLING_LINES) {
+        const found = [...lines].reverse().find((l) => pattern.test(l));
+        if (found)
+            return found;
+    }
+    return lines[lines.length - 1];
 }
 /** Adds each pod's most telling recent log line (for the message at a deadline, not for every look). */
 async function withLastLogLines(kube, namespace, container, pods) {
@@ -1629,6 +1640,12 @@ async function verify(options, logger, hooks = {}) {
     const onSignal = () => logger.warning('Interrupted: collecting logs and cleaning up before exiting');
     hooks.signal?.addEventListener('abort', onSignal);
     try {
+        if (options.preflight) {
+            await runner.run('lint', 'Preflight: lint the manifests', async () => preflight(objects, logger));
+        }
+        else {
+            runner.skip('lint', 'Preflight: lint the manifests', 'preflight is off');
+        }
         const { kubeconfig, context } = await runner.run('provision', `Provision cluster (${providerKind})`, async () => {
             const created = await provider.create();
             hooks.onClusterCreated?.({
@@ -1757,7 +1774,7 @@ async function verify(options, logger, hooks = {}) {
             phase: failed?.name,
             message: errorMessage(err),
             lastSeen: err instanceof VerificationError ? err.lastSeen : undefined,
-            location: err instanceof ManifestApplyError ? err.location : undefined
+            location: err instanceof ManifestError ? err.location : undefined
         };
         logger.error(errorMessage(err), report.error.location);
     }
@@ -1803,12 +1820,31 @@ async function verify(options, logger, hooks = {}) {
     }
     return report;
 }
-/** An object the API server refused, with where it is in the manifests. */
-class ManifestApplyError extends VerificationError {
+/** A problem in the manifests found by the preflight or by the API server, with where it is. */
+class ManifestError extends VerificationError {
     location;
     constructor(message, location) {
         super(message);
         this.location = location;
+    }
+}
+/** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
+function preflight(objects, logger) {
+    const { findings } = lintObjects(objects);
+    for (const f of findings) {
+        const text = `[${f.ruleId}] ${f.message} Fix: ${f.hint}`;
+        const location = { file: f.file, line: f.line, column: f.column };
+        if (f.severity === 'error')
+            logger.error(text, location);
+        else if (f.severity === 'warning')
+            logger.warning(text, location);
+        else
+            logger.info(`${f.file}:${f.line}: ${text}`);
+    }
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length) {
+        const first = errors[0];
+        throw new ManifestError(`${errors.length} manifest error(s) found before creating anything; the first: ${first.file}:${first.line}: [${first.ruleId}] ${first.message} (set preflight: false to run anyway)`, { file: first.file, line: first.line });
     }
 }
 async function applyOne(kube, m, object, namespace, logger) {
@@ -1818,10 +1854,10 @@ async function applyOne(kube, m, object, namespace, logger) {
     }
     catch (err) {
         if (err instanceof ApiError) {
-            throw new ManifestApplyError(`${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`, { file: m.file, line: m.line });
+            throw new ManifestError(`${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`, { file: m.file, line: m.line });
         }
         throw err;
     }
 }
 
-export { ManifestApplyError, NAMESPACE_LABEL, verify };
+export { ManifestError, NAMESPACE_LABEL, verify };

@@ -15,7 +15,11 @@ import type { Report } from '../engine/report.js'
 
 const seconds = (ms: number | undefined): string => (ms === undefined ? '' : (ms / 1000).toFixed(3))
 
-async function upload(inputs: Inputs, reportDir: string, verdict: string): Promise<void> {
+async function upload(
+  inputs: Inputs,
+  reportDir: string,
+  verdict: string
+): Promise<number | undefined> {
   if (!shouldUpload(inputs.uploadWhen, verdict)) {
     core.info(
       `Not uploading artifacts (upload-artifacts: ${inputs.uploadWhen}, verdict ${verdict})`
@@ -27,10 +31,12 @@ async function upload(inputs: Inputs, reportDir: string, verdict: string): Promi
     state.markUploaded()
     core.setOutput(Outputs.artifactId, id === undefined ? '' : String(id))
     core.info(`Uploaded ${reportDir} as artifact ${inputs.artifactName}${id ? ` (id ${id})` : ''}`)
+    return id
   } catch (err) {
     core.warning(
       `Uploading the report as artifact ${inputs.artifactName} failed: ${errorMessage(err)}; post will try again`
     )
+    return undefined
   }
 }
 
@@ -112,9 +118,9 @@ export async function run(): Promise<void> {
     state.markCleaned()
     state.setVerdict(report.verdict)
     setOutputs(report, inputs, kubeconfig)
-    await upload(inputs, reportDir, report.verdict)
+    const artifactId = await upload(inputs, reportDir, report.verdict)
     await core.summary
-      .addRaw(renderSummary(report, { name: inputs.artifactName, id: undefined }))
+      .addRaw(renderSummary(report, { name: inputs.artifactName, id: artifactId }))
       .write()
     if (report.verdict !== 'passed') core.setFailed(report.error?.message ?? 'verification failed')
   } catch (err) {

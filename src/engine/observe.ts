@@ -80,15 +80,25 @@ export function describeHealth(health: HealthRow | undefined, expected: number):
   return `cluster ${health.status} with ${health.nodes}/${expected} nodes, ${health.unassigned} unassigned shards`
 }
 
-const TELLING_LINE = /\]\[(WARN|ERROR|FATAL) *\]|^ERROR:|bootstrap check failure|Exception/
+/** What a log line says about why a node is stuck, most telling first. */
+const TELLING_LINES = [
+  /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
+  /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
+  /\]\[WARN *\]|Exception/
+]
 
 /**
- * The line of a log that best says what went wrong: the last warning or error among the last
- * lines (the engine keeps logging INFO after its real complaint), else the last line.
+ * The line of a log that best says what went wrong: the last line of the most telling kind
+ * (an error, then the engine's cluster-formation complaint, then any warning), else the last line.
+ * The engine keeps logging after its real complaint, so the last line alone is rarely it.
  */
 export function tellingLine(log: string): string | undefined {
   const lines = log.trim().split('\n').filter(Boolean)
-  return [...lines].reverse().find((l) => TELLING_LINE.test(l)) ?? lines[lines.length - 1]
+  for (const pattern of TELLING_LINES) {
+    const found = [...lines].reverse().find((l) => pattern.test(l))
+    if (found) return found
+  }
+  return lines[lines.length - 1]
 }
 
 /** Adds each pod's most telling recent log line (for the message at a deadline, not for every look). */

@@ -46,6 +46,7 @@ export interface VerifyOptions {
   kubeconfig?: string
   context?: string
   prepareHost: boolean
+  preflight: boolean
   preloadImages: boolean
 }
 
@@ -282,6 +283,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'context',
     kind: 'string',
     description: 'Context in that kubeconfig. Default: its current context.'
+  },
+  {
+    name: 'preflight',
+    key: 'preflight',
+    kind: 'bool',
+    default: 'true',
+    description:
+      'Lint the manifests first; a finding of severity error stops the run before any cluster is created.'
   },
   {
     name: 'prepare-host',

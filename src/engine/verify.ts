@@ -32,6 +32,7 @@ import {
   type CollectTarget
 } from './collect.js'
 import { toJUnit, type Report } from './report.js'
+import { lintObjects } from '../lint/lint.js'
 import { resolveProvider, makeProvider, type ClusterProvider } from './providers/index.js'
 import { UsageError, VerificationError, errorMessage } from './errors.js'
 import { formatDuration } from './duration.js'
@@ -116,6 +117,13 @@ export async function verify(
   hooks.signal?.addEventListener('abort', onSignal)
 
   try {
+    if (options.preflight) {
+      await runner.run('lint', 'Preflight: lint the manifests', async () =>
+        preflight(objects, logger)
+      )
+    } else {
+      runner.skip('lint', 'Preflight: lint the manifests', 'preflight is off')
+    }
     const { kubeconfig, context } = await runner.run(
       'provision',
       `Provision cluster (${providerKind})`,
@@ -297,7 +305,7 @@ export async function verify(
       phase: failed?.name,
       message: errorMessage(err),
       lastSeen: err instanceof VerificationError ? err.lastSeen : undefined,
-      location: err instanceof ManifestApplyError ? err.location : undefined
+      location: err instanceof ManifestError ? err.location : undefined
     }
     logger.error(errorMessage(err), report.error.location)
   } finally {
@@ -350,13 +358,33 @@ export async function verify(
   return report
 }
 
-/** An object the API server refused, with where it is in the manifests. */
-export class ManifestApplyError extends VerificationError {
+/** A problem in the manifests found by the preflight or by the API server, with where it is. */
+export class ManifestError extends VerificationError {
   constructor(
     message: string,
     readonly location: { file: string; line: number }
   ) {
     super(message)
+  }
+}
+
+/** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
+function preflight(objects: ManifestObject[], logger: Logger): void {
+  const { findings } = lintObjects(objects)
+  for (const f of findings) {
+    const text = `[${f.ruleId}] ${f.message} Fix: ${f.hint}`
+    const location = { file: f.file, line: f.line, column: f.column }
+    if (f.severity === 'error') logger.error(text, location)
+    else if (f.severity === 'warning') logger.warning(text, location)
+    else logger.info(`${f.file}:${f.line}: ${text}`)
+  }
+  const errors = findings.filter((f) => f.severity === 'error')
+  if (errors.length) {
+    const first = errors[0]
+    throw new ManifestError(
+      `${errors.length} manifest error(s) found before creating anything; the first: ${first.file}:${first.line}: [${first.ruleId}] ${first.message} (set preflight: false to run anyway)`,
+      { file: first.file, line: first.line }
+    )
   }
 }
 
@@ -372,7 +400,7 @@ async function applyOne(
     logger.info(`applied ${object.kind}/${object.metadata.name}`)
   } catch (err) {
     if (err instanceof ApiError) {
-      throw new ManifestApplyError(
+      throw new ManifestError(
         `${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`,
         { file: m.file, line: m.line }
       )

@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { loadManifests } from '../engine/manifests.js'
+import { loadManifests, type ManifestObject } from '../engine/manifests.js'
 import { buildContext } from './context.js'
 import { RULES } from './rules/index.js'
 import type { Finding, Rule } from './rule.js'
@@ -15,7 +15,11 @@ const ORDER = { error: 0, warning: 1, info: 2 } as const
 
 /** Runs every rule over the manifests at `paths`. Bad input throws UsageError (file:line). */
 export function lint(paths: string[], rules: readonly Rule[] = RULES): LintResult {
-  const objects = loadManifests(paths)
+  return lintObjects(loadManifests(paths), rules)
+}
+
+/** Runs every rule over manifests already read (the verifier's preflight). */
+export function lintObjects(objects: ManifestObject[], rules: readonly Rule[] = RULES): LintResult {
   const ctx = buildContext(objects)
   const findings = rules.flatMap((r) => r.check(ctx))
   findings.sort(

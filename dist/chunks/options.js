@@ -1,0 +1,342 @@
+import { existsSync, statSync } from 'node:fs';
+import { p as parseDuration } from './lint.js';
+import { U as UsageError } from './errors.js';
+
+const PROVIDERS = ['auto', 'kind', 'minikube', 'existing', 'local'];
+const KILL_MODES = ['graceful', 'force'];
+const TRANSPORTS = ['auto', 'proxy', 'exec'];
+const MODES = ['verify', 'lint'];
+/** The options, in the order the help, action.yml and README show them. */
+const OPTION_SPECS = [
+    {
+        name: 'mode',
+        key: 'mode',
+        kind: 'enum',
+        values: MODES,
+        default: 'verify',
+        description: 'verify runs the whole scenario; lint only checks the manifests.'
+    },
+    {
+        name: 'provider',
+        key: 'provider',
+        kind: 'enum',
+        values: PROVIDERS,
+        default: 'auto',
+        description: 'Where the cluster comes from. auto: kind when a Docker engine answers, else the local cluster (no Docker).'
+    },
+    {
+        name: 'manifests',
+        key: 'manifests',
+        kind: 'paths',
+        default: 'manifests/elasticsearch',
+        description: 'Manifest files or directories (read in name order), comma- or newline-separated.'
+    },
+    {
+        name: 'statefulset',
+        key: 'statefulset',
+        kind: 'string',
+        description: 'Name of the StatefulSet to verify, when the manifests hold more than one.'
+    },
+    {
+        name: 'namespace',
+        key: 'namespace',
+        kind: 'string',
+        description: 'Namespace to apply into. Default: a fresh namespace for the run, deleted at the end.'
+    },
+    {
+        name: 'image',
+        key: 'image',
+        kind: 'string',
+        description: "Overrides the Elasticsearch container's image."
+    },
+    {
+        name: 'container',
+        key: 'container',
+        kind: 'string',
+        description: "Name of the Elasticsearch container. Default: the pod template's first container."
+    },
+    {
+        name: 'expected-nodes',
+        key: 'expectedNodes',
+        kind: 'int',
+        min: 1,
+        description: "Node count the cluster must reach. Default: the StatefulSet's replicas."
+    },
+    {
+        name: 'rounds',
+        key: 'rounds',
+        kind: 'int',
+        min: 0,
+        default: '1',
+        description: 'How many times to kill the elected master. 0 checks formation only.'
+    },
+    {
+        name: 'kill-mode',
+        key: 'killMode',
+        kind: 'enum',
+        values: KILL_MODES,
+        default: 'graceful',
+        description: "graceful: the pod's own grace period; force: grace period 0."
+    },
+    {
+        name: 'formation-timeout',
+        key: 'formationTimeoutMs',
+        kind: 'duration',
+        default: '10m',
+        description: 'How long the cluster may take to turn green with the expected nodes.'
+    },
+    {
+        name: 'failover-timeout',
+        key: 'failoverTimeoutMs',
+        kind: 'duration',
+        default: '2m',
+        description: 'How long the survivors may take to agree on a new master.'
+    },
+    {
+        name: 'rejoin-timeout',
+        key: 'rejoinTimeoutMs',
+        kind: 'duration',
+        default: '5m',
+        description: 'How long the killed pod may take to return, rejoin and the cluster to turn green.'
+    },
+    {
+        name: 'poll-interval',
+        key: 'pollIntervalMs',
+        kind: 'duration',
+        default: '250ms',
+        description: 'How often the cluster is observed while waiting.'
+    },
+    {
+        name: 'require-persistent-identity',
+        key: 'requirePersistentIdentity',
+        kind: 'bool',
+        default: 'false',
+        description: 'Fail (not only warn) when a rejoined node comes back with a new node ID.'
+    },
+    {
+        name: 'transport',
+        key: 'transport',
+        kind: 'enum',
+        values: TRANSPORTS,
+        default: 'auto',
+        description: "How to reach Elasticsearch: proxy (the API server's pod proxy), exec (curl inside the pod). auto: exec when a password is given, else proxy."
+    },
+    {
+        name: 'username',
+        key: 'username',
+        kind: 'string',
+        description: 'User for a cluster with security on (exec transport).'
+    },
+    {
+        name: 'password',
+        key: 'password',
+        kind: 'string',
+        secret: true,
+        description: 'Password for that user. Masked; never written to artifacts.'
+    },
+    {
+        name: 'scheme',
+        key: 'scheme',
+        kind: 'enum',
+        values: ['http', 'https'],
+        default: 'http',
+        description: 'Scheme of the Elasticsearch HTTP port.'
+    },
+    {
+        name: 'es-port',
+        key: 'esPort',
+        kind: 'int',
+        min: 1,
+        default: '9200',
+        description: 'Elasticsearch HTTP port in the pod.'
+    },
+    {
+        name: 'report-dir',
+        key: 'reportDir',
+        kind: 'string',
+        description: 'Directory for logs and reports. Default: a fresh directory under the temp dir.'
+    },
+    {
+        name: 'keep-cluster',
+        key: 'keepCluster',
+        kind: 'bool',
+        default: 'false',
+        description: 'Leave the cluster (or, on an existing cluster, the namespace) in place.'
+    },
+    {
+        name: 'cluster-name',
+        key: 'clusterName',
+        kind: 'string',
+        description: 'Name of the cluster to create. Default: unique per run.'
+    },
+    {
+        name: 'kind-version',
+        key: 'kindVersion',
+        kind: 'string',
+        default: 'v0.32.0',
+        description: 'kind release to use; downloaded and checksum-verified when the one on PATH differs.'
+    },
+    {
+        name: 'kind-node-image',
+        key: 'kindNodeImage',
+        kind: 'string',
+        description: 'kind node image (--image).'
+    },
+    {
+        name: 'kind-config',
+        key: 'kindConfig',
+        kind: 'path',
+        description: 'kind cluster configuration file (--config).'
+    },
+    {
+        name: 'minikube-memory',
+        key: 'minikubeMemory',
+        kind: 'int',
+        min: 1024,
+        default: '4096',
+        description: 'Memory for the minikube node, in MB.'
+    },
+    {
+        name: 'minikube-cpus',
+        key: 'minikubeCpus',
+        kind: 'int',
+        min: 1,
+        default: '2',
+        description: 'CPUs for the minikube node.'
+    },
+    {
+        name: 'kubernetes-version',
+        key: 'kubernetesVersion',
+        kind: 'string',
+        description: 'Kubernetes version for minikube (--kubernetes-version).'
+    },
+    {
+        name: 'kubeconfig',
+        key: 'kubeconfig',
+        kind: 'path',
+        description: 'Kubeconfig of an existing cluster (provider existing).'
+    },
+    {
+        name: 'context',
+        key: 'context',
+        kind: 'string',
+        description: 'Context in that kubeconfig. Default: its current context.'
+    },
+    {
+        name: 'preflight',
+        key: 'preflight',
+        kind: 'bool',
+        default: 'true',
+        description: 'Lint the manifests first; a finding of severity error stops the run before any cluster is created.'
+    },
+    {
+        name: 'prepare-host',
+        key: 'prepareHost',
+        kind: 'bool',
+        default: 'true',
+        description: 'Raise vm.max_map_count to 262144 where the pods run, if lower.'
+    },
+    {
+        name: 'preload-images',
+        key: 'preloadImages',
+        kind: 'bool',
+        default: 'false',
+        description: "docker pull the manifests' images and load them into kind or minikube first."
+    }
+];
+const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function parseValue(spec, value) {
+    const bad = (accepted) => {
+        throw new UsageError(`Invalid ${spec.name} '${value}'. Expected ${accepted}.`);
+    };
+    switch (spec.kind) {
+        case 'enum':
+            if (!spec.values.includes(value))
+                bad(`one of: ${spec.values.join(', ')}`);
+            return value;
+        case 'duration':
+            return parseDuration(spec.name, value);
+        case 'int': {
+            if (!/^\d+$/.test(value.trim()))
+                bad(`a whole number${spec.min !== undefined ? ` of at least ${spec.min}` : ''}`);
+            const n = Number(value);
+            if (spec.min !== undefined && n < spec.min)
+                bad(`a whole number of at least ${spec.min}`);
+            return n;
+        }
+        case 'bool':
+            if (/^(true|yes|1)$/i.test(value))
+                return true;
+            if (/^(false|no|0)$/i.test(value))
+                return false;
+            return bad('true or false');
+        case 'path':
+            if (!existsSync(value))
+                bad('an existing file');
+            return value;
+        case 'paths': {
+            const paths = value
+                .split(/[,\n]/)
+                .map((p) => p.trim())
+                .filter(Boolean);
+            if (paths.length === 0)
+                bad('at least one file or directory');
+            for (const p of paths) {
+                if (!existsSync(p))
+                    throw new UsageError(`Invalid ${spec.name} '${value}'. '${p}' does not exist; expected manifest files or directories.`);
+            }
+            return paths;
+        }
+        default:
+            return value;
+    }
+}
+/**
+ * Validates raw option values (as the CLI and the action read them: strings, absent when not
+ * given) into VerifyOptions. Throws UsageError naming the option, the value and what is
+ * accepted, before anything is created.
+ */
+function parseOptions(raw) {
+    const known = new Set(OPTION_SPECS.map((s) => s.name));
+    for (const name of Object.keys(raw)) {
+        if (!known.has(name))
+            throw new UsageError(`Unknown option '${name}'. Known options: ${[...known].join(', ')}.`);
+    }
+    const out = {};
+    for (const spec of OPTION_SPECS) {
+        const given = raw[spec.name];
+        const value = given === undefined || given.trim() === '' ? spec.default : given.trim();
+        if (value === undefined)
+            continue;
+        out[spec.key] = parseValue(spec, value);
+    }
+    const options = out;
+    for (const [flag, v] of [
+        ['namespace', options.namespace],
+        ['cluster-name', options.clusterName],
+        ['statefulset', options.statefulset]
+    ]) {
+        if (v !== undefined && (!NAME_PATTERN.test(v) || v.length > 63)) {
+            throw new UsageError(`Invalid ${flag} '${v}'. Expected a DNS label: lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit.`);
+        }
+    }
+    if (options.provider === 'existing' && !options.kubeconfig) {
+        throw new UsageError(`Invalid provider 'existing' without kubeconfig. Expected kubeconfig to name the cluster's kubeconfig file.`);
+    }
+    if (options.kubeconfig && options.provider !== 'existing' && options.provider !== 'auto') {
+        throw new UsageError(`Invalid kubeconfig '${options.kubeconfig}' with provider '${options.provider}'. Expected provider existing when a kubeconfig is given.`);
+    }
+    if (options.password !== undefined && options.transport === 'proxy') {
+        throw new UsageError(`Invalid transport 'proxy' with a password. The API server drops the Authorization header; expected transport exec or auto.`);
+    }
+    if (options.reportDir !== undefined &&
+        existsSync(options.reportDir) &&
+        !statSync(options.reportDir).isDirectory()) {
+        throw new UsageError(`Invalid report-dir '${options.reportDir}'. Expected a directory (it exists and is a file).`);
+    }
+    if (options.kubeconfig && options.provider === 'auto')
+        options.provider = 'existing';
+    return options;
+}
+
+export { OPTION_SPECS as O, parseOptions as p };
