@@ -153,6 +153,8 @@ const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
           provider: 'local',
           manifests: dir,
           'cluster-name': 'itg-broken',
+          // Past the preflight (which would catch it first), so the API server's own refusal is shown.
+          preflight: 'false',
           'upload-artifacts': 'never',
           'keep-cluster': 'false'
         })

@@ -163,7 +163,7 @@ run('faults on a running cluster', () => {
       expect(code).toBe(0)
       expect(out).toMatch(/▶ Form: green with 1 nodes/)
       expect(out).toMatch(
-        /result +phase +duration\n-+ +-+ +-+\npassed +Provision cluster \(existing\)/
+        /result +phase +duration\n-+ +-+ +-+\npassed +Preflight: lint the manifests +\d+ms *\npassed +Provision cluster \(existing\)/
       )
       expect(out).toMatch(/Kill the elected master skipped: single-node cluster/)
       expect(out).toMatch(/Verdict: PASSED\nLogs and reports: \/.+/)

@@ -173,6 +173,13 @@ describe('lint', () => {
     expect(hit!.hint.length).toBeGreaterThan(10)
   })
 
+  it('statefulset-shape trips on a replicas count that is not a number, and the other rules survive it', () => {
+    const result = lintEdited('elasticsearch', 'replicas: 3', 'replicas: three')
+    expect(result.findings.find((f) => f.ruleId === 'statefulset-shape')?.message).toMatch(
+      /replicas is "three", not a whole number/
+    )
+  })
+
   it('reports vm.max_map_count as information only, and not when mmap is off', () => {
     expect(lint(['manifests/elasticsearch']).findings.map((f) => [f.ruleId, f.severity])).toEqual([
       ['max-map-count', 'info']

@@ -124,6 +124,7 @@ run('verify on the local cluster', () => {
       expect(report.engine?.distribution).toBe('opensearch')
       expect(report.rounds.map((r) => r.killMode)).toEqual(['force', 'force'])
       expect(report.phases.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual([
+        'lint',
         'provision',
         'apply',
         'form',
@@ -283,6 +284,7 @@ run('faults end in the right verdict, with what was last seen', () => {
         parseOptions({
           provider: 'local',
           manifests,
+          preflight: 'false',
           'formation-timeout': '40s',
           'report-dir': reportDir(),
           'cluster-name': 'itg-names'

@@ -8949,7 +8949,8 @@ function buildContext(objects) {
             manifest,
             name: manifest.object.metadata.name,
             spec,
-            replicas: spec.replicas ?? 1,
+            // A malformed count is the statefulset-shape rule's finding; the other rules see one replica.
+            replicas: Number.isInteger(spec.replicas) && spec.replicas >= 0 ? spec.replicas : 1,
             container,
             containerIndex,
             engine,
@@ -9337,8 +9338,29 @@ const imageTag = {
     }
 };
 
+/** Fields the API server would refuse, caught before a cluster exists: replicas must be a whole number. */
+const statefulsetShape = {
+    id: 'statefulset-shape',
+    severity: 'error',
+    summary: 'The StatefulSet has a whole-number replicas count and at least one container.',
+    check(ctx) {
+        const findings = [];
+        for (const sts of ctx.statefulSets) {
+            const replicas = sts.spec.replicas;
+            if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+                findings.push(findingAt(this, sts.manifest, ['spec', 'replicas'], `StatefulSet ${sts.name}: replicas is ${JSON.stringify(replicas)}, not a whole number; the API server will refuse it.`, 'Write the count as a number, e.g. replicas: 3.'));
+            }
+            if (!sts.container) {
+                findings.push(findingAt(this, sts.manifest, ['spec', 'template', 'spec'], `StatefulSet ${sts.name} has no containers.`, 'Add the Elasticsearch container under spec.template.spec.containers.'));
+            }
+        }
+        return findings;
+    }
+};
+
 /** Every rule; adding a rule means adding its file and a line here. */
 const RULES = [
+    statefulsetShape,
     headlessService,
     selectorLabels,
     discoveryNames,

@@ -55,7 +55,8 @@ export function buildContext(objects: ManifestObject[]): LintContext {
         manifest,
         name: manifest.object.metadata.name,
         spec,
-        replicas: spec.replicas ?? 1,
+        // A malformed count is the statefulset-shape rule's finding; the other rules see one replica.
+        replicas: Number.isInteger(spec.replicas) && spec.replicas! >= 0 ? spec.replicas! : 1,
         container,
         containerIndex,
         engine,

@@ -10,9 +10,11 @@ import { security } from './security.js'
 import { orderedReady } from './ordered-ready.js'
 import { evenMasters } from './even-masters.js'
 import { imageTag } from './image-tag.js'
+import { statefulsetShape } from './statefulset-shape.js'
 
 /** Every rule; adding a rule means adding its file and a line here. */
 export const RULES: readonly Rule[] = [
+  statefulsetShape,
   headlessService,
   selectorLabels,
   discoveryNames,
