@@ -41,8 +41,16 @@ function lags(
       (firstMaster?.detail as { master: string } | undefined)?.master
   )
   const killedExit = truth.find((e) => e.event === 'process-exited' && e.pod === killedPod)
+  // The verifier's green needs every pod Ready too (its readiness probe runs every few seconds).
+  const readyBeforeGreen = truth.filter(
+    (e) => e.event === 'container-ready' && at('green') && e.ts <= at('green')!
+  )
   if (formed.length >= 3 && at('green'))
-    out.push({ event: 'green', truth: formed[2].ts, seen: at('green')! })
+    out.push({
+      event: 'green',
+      truth: Math.max(formed[2].ts, ...readyBeforeGreen.map((e) => e.ts)),
+      seen: at('green')!
+    })
   if (killedExit && at('master-lost'))
     out.push({ event: 'master lost', truth: killedExit.ts, seen: at('master-lost')! })
   const elected = masterChanges.filter(
@@ -79,7 +87,11 @@ function lags(
       (e.detail as { master: string }).master
   )
   if (rejoined && at('node-rejoined'))
-    out.push({ event: 'node rejoined', truth: rejoined.ts, seen: at('node-rejoined')! })
+    out.push({
+      event: 'node rejoined',
+      truth: Math.max(rejoined.ts, ready?.ts ?? 0),
+      seen: at('node-rejoined')!
+    })
   return out
 }
 

@@ -1382,11 +1382,8 @@ async function waitForNewMaster(target, phase, round, survivors, timeoutMs) {
 async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
     const name = round.masterBefore.pod;
     const started = Date.now();
-    let backRecorded = false;
-    let readyRecorded = false;
     await waitFor(`${name} to come back and rejoin`, async () => {
-        const pod = await target.kube.getPod(target.namespace, name);
-        const summary = pod ? summarizePod(pod) : undefined;
+        const summary = await notePodReturn(target, phase, round, killedUid);
         if (!summary || summary.uid === killedUid) {
             return {
                 done: false,
@@ -1396,20 +1393,8 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
                     : `${name} does not exist yet`
             };
         }
-        if (!backRecorded) {
-            backRecorded = true;
-            round.podBackMs = Date.now() - round.killedAt;
-            target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, {
-                uid: summary.uid
-            });
-        }
         if (!summary.ready)
             return { done: false, seen: summary, summary: describePods([summary]) };
-        if (!readyRecorded) {
-            readyRecorded = true;
-            round.podReadyMs = Date.now() - round.killedAt;
-            target.timeline.record(phase, 'pod-ready', `${name} is Ready again`, { ip: summary.ip });
-        }
         const masterPod = round.masterAfter?.pod ?? name;
         const nodes = await target.api.nodes(masterPod);
         const row = nodes.find((n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`));
@@ -1433,6 +1418,29 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
     const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs);
     await waitForGreen(target, phase, remaining);
     round.greenMs = Date.now() - round.killedAt;
+}
+/**
+ * Looks once at the killed pod's successor and records, the first time each is seen, that it
+ * was recreated and that it is Ready. Called by the rejoin wait and, from the kill on, by a
+ * background watch, so these moments are noticed while the election is still being awaited.
+ */
+async function notePodReturn(target, phase, round, killedUid) {
+    const name = round.masterBefore.pod;
+    const pod = await target.kube.getPod(target.namespace, name);
+    const summary = pod ? summarizePod(pod) : undefined;
+    if (!summary || summary.uid === killedUid)
+        return summary;
+    if (round.podBackMs === undefined) {
+        round.podBackMs = Date.now() - round.killedAt;
+        target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, {
+            uid: summary.uid
+        });
+    }
+    if (summary.ready && round.podReadyMs === undefined) {
+        round.podReadyMs = Date.now() - round.killedAt;
+        target.timeline.record(phase, 'pod-ready', `${name} is Ready again`, { ip: summary.ip });
+    }
+    return summary;
 }
 /** Deletes the master's pod: its own grace period, or none. */
 async function killMaster(target, phase, master, mode) {
@@ -1724,6 +1732,8 @@ async function verify(options, logger, hooks = {}) {
         for (let round = 1; !singleNode && round <= options.rounds; round++) {
             aborted(hooks.signal);
             const suffix = options.rounds > 1 ? ` (round ${round}/${options.rounds})` : '';
+            let killedUid = '';
+            let podWatch;
             const state = await runner.run(`failover-${round}`, `Kill the elected master${suffix}`, async () => {
                 const { master, nodes } = await findMaster(target, askPod);
                 report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]));
@@ -1737,15 +1747,19 @@ async function verify(options, logger, hooks = {}) {
                     nodeIdBefore: master.nodeId
                 };
                 report.rounds.push(r);
-                r.killedUid = uid;
+                killedUid = uid;
+                // Watch for the pod's return from the kill on, across the election and the rejoin.
+                podWatch = runner.startMonitor(`pod-watch-${round}`, options.pollIntervalMs, async () => {
+                    await notePodReturn(target, `failover-${round}`, r, uid);
+                });
                 const survivors = formed.pods.map((p) => p.name).filter((n) => n !== master.pod);
                 r.masterAfter = await waitForNewMaster(target, `failover-${round}`, r, survivors, options.failoverTimeoutMs);
                 logger.info(`New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`);
                 return r;
             });
             await runner.run(`rejoin-${round}`, `Rejoin: ${state.masterBefore.pod} back and green${suffix}`, async () => {
-                await waitForRejoin(target, `rejoin-${round}`, state, state.killedUid, options.rejoinTimeoutMs);
-                delete state.killedUid;
+                await waitForRejoin(target, `rejoin-${round}`, state, killedUid, options.rejoinTimeoutMs);
+                await podWatch?.stop();
                 logger.info(`${state.masterBefore.pod} back after ${formatDuration(state.podBackMs ?? 0)}, rejoined after ${formatDuration(state.rejoinedMs ?? 0)}, green after ${formatDuration(state.greenMs ?? 0)}`);
                 if (!state.nodeIdPersisted) {
                     const message = `${state.masterBefore.pod} rejoined with a new node ID (${state.nodeIdAfter}, was ${state.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`;

@@ -138,13 +138,10 @@ export async function waitForRejoin(
 ): Promise<void> {
   const name = round.masterBefore.pod
   const started = Date.now()
-  let backRecorded = false
-  let readyRecorded = false
   await waitFor(
     `${name} to come back and rejoin`,
     async () => {
-      const pod = await target.kube.getPod(target.namespace, name)
-      const summary = pod ? summarizePod(pod) : undefined
+      const summary = await notePodReturn(target, phase, round, killedUid)
       if (!summary || summary.uid === killedUid) {
         return {
           done: false,
@@ -154,19 +151,7 @@ export async function waitForRejoin(
             : `${name} does not exist yet`
         }
       }
-      if (!backRecorded) {
-        backRecorded = true
-        round.podBackMs = Date.now() - round.killedAt
-        target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, {
-          uid: summary.uid
-        })
-      }
       if (!summary.ready) return { done: false, seen: summary, summary: describePods([summary]) }
-      if (!readyRecorded) {
-        readyRecorded = true
-        round.podReadyMs = Date.now() - round.killedAt
-        target.timeline.record(phase, 'pod-ready', `${name} is Ready again`, { ip: summary.ip })
-      }
       const masterPod = round.masterAfter?.pod ?? name
       const nodes = await target.api.nodes(masterPod)
       const row = nodes.find(
@@ -199,6 +184,34 @@ export async function waitForRejoin(
   const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs)
   await waitForGreen(target, phase, remaining)
   round.greenMs = Date.now() - round.killedAt
+}
+
+/**
+ * Looks once at the killed pod's successor and records, the first time each is seen, that it
+ * was recreated and that it is Ready. Called by the rejoin wait and, from the kill on, by a
+ * background watch, so these moments are noticed while the election is still being awaited.
+ */
+export async function notePodReturn(
+  target: ClusterTarget,
+  phase: string,
+  round: RoundResult,
+  killedUid: string
+): Promise<PodSummary | undefined> {
+  const name = round.masterBefore.pod
+  const pod = await target.kube.getPod(target.namespace, name)
+  const summary = pod ? summarizePod(pod) : undefined
+  if (!summary || summary.uid === killedUid) return summary
+  if (round.podBackMs === undefined) {
+    round.podBackMs = Date.now() - round.killedAt
+    target.timeline.record(phase, 'pod-back', `${name} was recreated (uid ${summary.uid})`, {
+      uid: summary.uid
+    })
+  }
+  if (summary.ready && round.podReadyMs === undefined) {
+    round.podReadyMs = Date.now() - round.killedAt
+    target.timeline.record(phase, 'pod-ready', `${name} is Ready again`, { ip: summary.ip })
+  }
+  return summary
 }
 
 /** Deletes the master's pod: its own grace period, or none. */

@@ -21,10 +21,12 @@ import { waitForGreen, type ClusterTarget } from './formation.js'
 import {
   findMaster,
   killMaster,
+  notePodReturn,
   waitForNewMaster,
   waitForRejoin,
   type RoundResult
 } from './failover.js'
+import type { Monitor } from './phases.js'
 import {
   ReportWriter,
   collectKubernetes,
@@ -229,6 +231,8 @@ export async function verify(
     for (let round = 1; !singleNode && round <= options.rounds; round++) {
       aborted(hooks.signal)
       const suffix = options.rounds > 1 ? ` (round ${round}/${options.rounds})` : ''
+      let killedUid = ''
+      let podWatch: Monitor | undefined
       const state: RoundResult = await runner.run(
         `failover-${round}`,
         `Kill the elected master${suffix}`,
@@ -250,7 +254,11 @@ export async function verify(
             nodeIdBefore: master.nodeId
           }
           report.rounds.push(r)
-          ;(r as RoundResult & { killedUid?: string }).killedUid = uid
+          killedUid = uid
+          // Watch for the pod's return from the kill on, across the election and the rejoin.
+          podWatch = runner.startMonitor(`pod-watch-${round}`, options.pollIntervalMs, async () => {
+            await notePodReturn(target, `failover-${round}`, r, uid)
+          })
           const survivors = formed.pods.map((p) => p.name).filter((n) => n !== master.pod)
           r.masterAfter = await waitForNewMaster(
             target,
@@ -269,14 +277,8 @@ export async function verify(
         `rejoin-${round}`,
         `Rejoin: ${state.masterBefore.pod} back and green${suffix}`,
         async () => {
-          await waitForRejoin(
-            target,
-            `rejoin-${round}`,
-            state,
-            (state as RoundResult & { killedUid?: string }).killedUid!,
-            options.rejoinTimeoutMs
-          )
-          delete (state as RoundResult & { killedUid?: string }).killedUid
+          await waitForRejoin(target, `rejoin-${round}`, state, killedUid, options.rejoinTimeoutMs)
+          await podWatch?.stop()
           logger.info(
             `${state.masterBefore.pod} back after ${formatDuration(state.podBackMs ?? 0)}, rejoined after ${formatDuration(state.rejoinedMs ?? 0)}, green after ${formatDuration(state.greenMs ?? 0)}`
           )
