@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The tests: sets up what is missing, then runs the unit tests and the integration tests against
-# the real local cluster, printing line coverage of src/.
+# The tests: sets up what is missing, then lints (eslint, prettier, actionlint) and runs the unit
+# tests and the integration tests against the real local cluster, printing line coverage of src/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$(scripts/setup.sh):$PATH"
 npm run lint
 npx prettier --check .
 bash scripts/actionlint.sh
-npm test
+status=0
+npm test -- --json --outputFile=coverage/jest-results.json || status=$?
+# One closing line in the plain form CI reads: "tests: N passed, N failed, N skipped".
+node -e 'const r=require("./coverage/jest-results.json");console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)'
+exit "$status"
