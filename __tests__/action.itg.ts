@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { canRunLocalCluster, LOCAL_CLUSTER, CLUSTERS_ROOT } from './helpers/local-cluster.js'
+import { canRunLocalCluster, CLUSTERS_ROOT } from './helpers/local-cluster.js'
 
 interface StepResult {
   status: number
@@ -49,9 +49,10 @@ function runStep(
     ...files,
     RUNNER_TEMP: dir,
     GITHUB_JOB: 'verify',
-    GITHUB_RUN_ATTEMPT: '1',
-    ES_K8S_VERIFY_LOCAL_CLUSTER: LOCAL_CLUSTER
+    GITHUB_RUN_ATTEMPT: '1'
   }
+  // The bundle finds its own dist/local-cluster.js: that is what users run.
+  delete env.ES_K8S_VERIFY_LOCAL_CLUSTER
   for (const k of Object.keys(env))
     if (k.startsWith('INPUT_') || k.startsWith('STATE_')) delete env[k]
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v

@@ -43,10 +43,15 @@ const CACHE_ROOT =
 const CLUSTERS_ROOT = process.env.ES_K8S_VERIFY_CLUSTERS ?? join(tmpdir(), 'es-k8s-verify-clusters')
 const HERE = dirname(fileURLToPath(import.meta.url))
 /** The repository root, from lib/local-cluster/agent or local-cluster/agent. */
-const REPO =
-  [resolve(HERE, '../../..'), resolve(HERE, '../..')].find((d) =>
-    existsSync(join(d, 'local-cluster/scripts'))
-  ) ?? resolve(HERE, '../../..')
+const REPO = findRepo(HERE)
+
+/** The repository root: the nearest folder above this file (dist/, lib/local-cluster/agent/ or the source) holding local-cluster/scripts. */
+function findRepo(from: string): string {
+  for (let dir = from, i = 0; i < 6; i++, dir = resolve(dir, '..')) {
+    if (existsSync(join(dir, 'local-cluster', 'scripts'))) return dir
+  }
+  throw new Error(`local-cluster/scripts not found above ${from}`)
+}
 
 interface ClusterState {
   name: string
