@@ -57,6 +57,21 @@ run('faults on a running cluster', () => {
   }, 2 * 60_000)
 
   it(
+    'an API server that resets every connection for 3 s: the wait says what it saw and carries on',
+    async () => {
+      const seen: string[] = []
+      const logger = { ...recordingLogger(), debug: (m: string) => void seen.push(m) }
+      localCluster('fault', '--name', NAME, 'api-reset', '3')
+      const result = await waitForGreen({ ...target, logger }, 'api-fault', 60_000)
+      expect(result.health.status).toBe('green')
+      expect(seen.join('\n')).toMatch(
+        /ECONNRESET|socket|other side closed|ECONNREFUSED|fetch failed/i
+      )
+    },
+    2 * 60_000
+  )
+
+  it(
     'a frozen master (SIGSTOP) is replaced only through the fault-detection timeouts',
     async () => {
       const { master, pods } = await findMaster(target, 'es-cluster-0')
