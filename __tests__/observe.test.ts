@@ -72,6 +72,9 @@ describe('tellingLine', () => {
     )
     expect(tellingLine([timedOut, '[t][INFO ] started'].join('\n'))).toBe(timedOut)
     expect(tellingLine('a\nb\n')).toBe('b')
+    const deprecation =
+      '[t][WARN ][o.e.d.n.Node             ] [n] no-jdk distributions that do not bundle a JDK are deprecated'
+    expect(tellingLine([timedOut, deprecation].join('\n'))).toBe(timedOut)
     expect(tellingLine('')).toBeUndefined()
   })
 })

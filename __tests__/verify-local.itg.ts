@@ -301,6 +301,35 @@ run('faults end in the right verdict, with what was last seen', () => {
   )
 
   it(
+    'discovery.type single-node with three replicas (preflight off): three one-node clusters, named as separate clusters',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [
+          /(- name: )cluster\.initial_master_nodes\n( *value: )[^\n]+/,
+          '$1discovery.type\n$2single-node'
+        ]
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'formation-timeout': '30s',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-split'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /The nodes formed 3 separate clusters: es-cluster-\d in cluster [\w-]+; es-cluster-\d in cluster/
+      )
+      expect(report.error?.message).toMatch(/cluster green with 1\/3 nodes/)
+    },
+    3 * MIN
+  )
+
+  it(
     'the vm.max_map_count bootstrap check stops the engine when host preparation is off',
     async () => {
       const report = await verify(

@@ -93,7 +93,11 @@ const TELLING_LINES = [
  * The engine keeps logging after its real complaint, so the last line alone is rarely it.
  */
 export function tellingLine(log: string): string | undefined {
-  const lines = log.trim().split('\n').filter(Boolean)
+  // Deprecation warnings (loggers o.e.d.* / o.o.d.*) say nothing about why a node is stuck.
+  const lines = log
+    .trim()
+    .split('\n')
+    .filter((l) => l && !/\]\[o\.[eo]\.d\.[\w.]* *\]/.test(l))
   for (const pattern of TELLING_LINES) {
     const found = [...lines].reverse().find((l) => pattern.test(l))
     if (found) return found
