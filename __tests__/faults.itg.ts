@@ -102,6 +102,24 @@ run('faults on a running cluster', () => {
   )
 
   it(
+    'a followed log ends by itself when its container dies, with everything the node wrote',
+    async () => {
+      const controller = new AbortController()
+      const guard = setTimeout(() => controller.abort(), 60_000)
+      const followed = kube.followPodLogs(NS, 'es-cluster-0', 'es', controller.signal)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      localCluster('fault', '--name', NAME, 'kill', NS, 'es-cluster-0')
+      const text = await followed
+      clearTimeout(guard)
+      expect(controller.signal.aborted).toBe(false)
+      expect(text).toMatch(/\[es-cluster-0[^\]]*\] started/)
+      // The container restarts; let the cluster heal before the next fault.
+      await waitForGreen(target, 'after-follow', 3 * 60_000)
+    },
+    4 * 60_000
+  )
+
+  it(
     'quorum loss (two of three killed): no new master, and the failure shows the survivor’s view',
     async () => {
       const { master, pods } = await findMaster(target, 'es-cluster-0')

@@ -1,6 +1,6 @@
 /**
- * SIGINT in the middle of a run: the CLI stops waiting, still collects logs and reports, removes
- * the cluster it created, and exits 1 with the verdict failed.
+ * SIGINT in the middle of a run: the CLI stops waiting, still collects logs and reports (the
+ * killed master's included), removes the cluster it created, and exits 1 with the verdict failed.
  */
 import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
@@ -50,7 +50,16 @@ run('interrupting the CLI', () => {
       }
       expect(report.verdict).toBe('failed')
       expect(report.error.message).toMatch(/^Interrupted/)
-      expect(existsSync(join(reportDir, 'pods', 'es-cluster-0', 'es.log'))).toBe(true)
+      // The killed master's own log was followed from before the delete, so it survives even
+      // though its pod is gone (or replaced by a fresh one) by the time logs are collected.
+      const killed = /Elected master: \S+ in pod (\S+)/.exec(out)![1]
+      const lastWords = readFileSync(
+        join(reportDir, 'pods', killed, 'es.killed-round-1.log'),
+        'utf8'
+      )
+      expect(lastWords).toMatch(/started/)
+      const survivor = ['es-cluster-0', 'es-cluster-1', 'es-cluster-2'].find((p) => p !== killed)!
+      expect(existsSync(join(reportDir, 'pods', survivor, 'es.log'))).toBe(true)
       expect(existsSync(join(CLUSTERS_ROOT, 'itg-sigint'))).toBe(false)
     },
     5 * 60_000

@@ -875,6 +875,36 @@ class KubeClient {
         });
         return res.status === 200 ? res.body : undefined;
     }
+    /**
+     * Follows a container's log from its start until the container exits (the kubelet then ends
+     * the stream) or `signal` aborts; resolves with what arrived either way, never rejects on abort.
+     */
+    async followPodLogs(namespace, pod, container, signal) {
+        const dispatcher = await this.connection();
+        const url = new URL(`${this.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`);
+        url.searchParams.set('container', container);
+        url.searchParams.set('follow', 'true');
+        const chunks = [];
+        try {
+            const res = await undiciExports.request(url, {
+                method: 'GET',
+                dispatcher,
+                headers: this.headers,
+                headersTimeout: 30_000,
+                bodyTimeout: 0,
+                signal
+            });
+            if (res.statusCode !== 200)
+                return `could not follow logs: HTTP ${res.statusCode} ${await res.body.text()}`;
+            for await (const chunk of res.body)
+                chunks.push(chunk);
+        }
+        catch (err) {
+            if (!signal.aborted)
+                chunks.push(Buffer.from(`\n[log stream broke: ${errorMessage(err)}]\n`));
+        }
+        return Buffer.concat(chunks).toString('utf8');
+    }
     async events(namespace) {
         const list = await this.json('GET', `/api/v1/namespaces/${namespace}/events`);
         const time = (e) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? '';
@@ -1447,10 +1477,11 @@ async function notePodReturn(target, phase, round, killedUid) {
     return summary;
 }
 /** Deletes the master's pod: its own grace period, or none. */
-async function killMaster(target, phase, master, mode) {
+async function killMaster(target, phase, master, mode, beforeDelete) {
     const pod = await target.kube.getPod(target.namespace, master.pod);
     if (!pod)
         throw new VerificationError(`The master's pod ${master.pod} vanished before it could be deleted`);
+    beforeDelete?.(pod);
     const killedAt = Date.now();
     await target.kube.deletePod(target.namespace, master.pod, pod.metadata.uid, mode === 'force' ? 0 : undefined);
     target.timeline.record(phase, 'kill', `deleted pod ${master.pod} (${mode === 'force' ? 'grace period 0' : 'its own grace period'}), the elected master ${master.node}`, { uid: pod.metadata.uid });
@@ -1533,6 +1564,30 @@ async function snapshotElasticsearch(target, writer, label) {
         writer.write(`${base}/allocation-explain.json`, explain.body);
     }
 }
+/**
+ * Follows every container log of a pod that is about to be deleted, so that its last words
+ * (the shutdown, or nothing at all under a force kill) survive the pod: once the API object is
+ * gone the logs are gone too, and the replacement pod starts a fresh log under the same name.
+ * `stop` waits up to `graceMs` for the streams to end on their own, then cuts them and writes
+ * `pods/<pod>/<container>.<label>.log`.
+ */
+function captureLastWords(target, writer, pod, label) {
+    const controller = new AbortController();
+    const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+    const streams = containers.map((c) => target.kube
+        .followPodLogs(target.namespace, pod.metadata.name, c, controller.signal)
+        .then((text) => ({ c, text })));
+    const all = Promise.all(streams);
+    return {
+        async stop(graceMs) {
+            const timer = setTimeout(() => controller.abort(), graceMs);
+            const logs = await all;
+            clearTimeout(timer);
+            for (const { c, text } of logs)
+                writer.write(`pods/${pod.metadata.name}/${c}.${label}.log`, text);
+        }
+    };
+}
 /** Logs of every container of every pod, current and previous; objects as YAML; events in time order. */
 async function collectKubernetes(target, writer) {
     const { kube, namespace } = target;
@@ -1593,6 +1648,8 @@ function toJUnit(report) {
 }
 
 const NAMESPACE_LABEL = 'es-k8s-verify/run';
+/** How long a killed master's log stream may run on once the run is over. */
+const LAST_WORDS_GRACE_MS = 2_000;
 function runId() {
     return randomBytes(3).toString('hex');
 }
@@ -1642,6 +1699,7 @@ async function verify(options, logger, hooks = {}) {
     let createdNamespace = false;
     let api;
     const collectTarget = () => kube && namespace ? { kube, api, namespace, selector: sts.selector, logger } : undefined;
+    const lastWords = [];
     const runner = new PhaseRunner(logger, timeline, [
         async (phase, outcome) => {
             const target = collectTarget();
@@ -1742,7 +1800,7 @@ async function verify(options, logger, hooks = {}) {
                 const { master, nodes } = await findMaster(target, askPod);
                 report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]));
                 logger.info(`Elected master: ${master.node} in pod ${master.pod}`);
-                const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, options.killMode);
+                const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, options.killMode, (pod) => lastWords.push(captureLastWords(target, writer, pod, `killed-round-${round}`)));
                 const r = {
                     round,
                     killMode: options.killMode,
@@ -1801,6 +1859,8 @@ async function verify(options, logger, hooks = {}) {
         await runner.stopMonitors();
         report.phases = runner.results;
         await logger.group('Collect logs and reports', async () => {
+            // A killed master's stream ends when its process does; cut any that outlive the run.
+            await Promise.all(lastWords.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)));
             const target = collectTarget();
             if (target)
                 await collectKubernetes(target, writer).catch((err) => logger.warning(`Collecting Kubernetes objects and logs failed: ${errorMessage(err)}`));

@@ -1,12 +1,18 @@
 import { createServer, type Server } from 'node:https'
 import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs'
 
+/** Where a container instance's log is, and whether that instance may still write to it. */
+export interface LogSource {
+  file: string
+  writing: () => boolean
+}
+
 type LogLookup = (
   namespace: string,
   pod: string,
   container: string,
   previous: boolean
-) => string | undefined
+) => LogSource | undefined
 
 /**
  * The kubelet's container-log endpoint (`/containerLogs/{ns}/{pod}/{container}`), over HTTPS,
@@ -34,8 +40,9 @@ export class LogServer {
         }
         const [, ns, pod, container] = m.map(decodeURIComponent)
         const previous = url.searchParams.get('previous') === 'true'
-        const file = this.lookup(ns, pod, container, previous)
-        if (!file || !existsSync(file)) {
+        const source = this.lookup(ns, pod, container, previous)
+        const file = source?.file
+        if (!source || !file || !existsSync(file)) {
           res.writeHead(400, { 'Content-Type': 'text/plain' })
           res.end(
             previous
@@ -61,18 +68,33 @@ export class LogServer {
           createReadStream(file).pipe(res)
           return
         }
-        // Follow: send what is there, then what is appended, until the client goes away.
+        // Follow: send what is there, then what is appended, until the instance stops writing
+        // (as the kubelet ends the stream when the container exits) or the client goes away.
         let offset = 0
+        let sending = Promise.resolve()
         const pump = (): void => {
           const size = statSync(file).size
-          if (size > offset) {
-            const stream = createReadStream(file, { start: offset, end: size - 1 })
-            offset = size
-            stream.on('data', (chunk) => res.write(chunk))
-          }
+          if (size <= offset) return
+          const start = offset
+          offset = size
+          sending = sending.then(
+            () =>
+              new Promise<void>((resolve) => {
+                const stream = createReadStream(file, { start, end: size - 1 })
+                stream.on('data', (chunk) => res.write(chunk))
+                stream.on('close', () => resolve())
+              })
+          )
         }
         pump()
-        const timer = setInterval(pump, 250)
+        const timer = setInterval(() => {
+          const done = !source.writing()
+          pump()
+          if (done) {
+            clearInterval(timer)
+            void sending.then(() => res.end())
+          }
+        }, 250)
         req.on('close', () => clearInterval(timer))
       }
     )

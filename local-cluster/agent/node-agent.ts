@@ -19,7 +19,7 @@ import {
 import { ContainerRuntime, type HostMount, type ContainerState } from './container.js'
 import { PodNetwork } from './network.js'
 import { GroundTruthLog } from './ground-truth.js'
-import { LogServer } from './log-server.js'
+import { LogServer, type LogSource } from './log-server.js'
 
 export const PROVISIONER = 'es-k8s-verify.local/hostpath'
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
@@ -592,13 +592,21 @@ export class NodeAgent {
     podName: string,
     container: string,
     previous: boolean
-  ): string | undefined {
+  ): LogSource | undefined {
     for (const rt of this.pods.values()) {
       if (rt.pod.metadata?.namespace !== namespace || rt.pod.metadata?.name !== podName) continue
       const c = [...rt.containers, ...rt.init].find((x) => x.name === container)
       if (!c) return undefined
       const instance = previous ? c.restartCount - 1 : c.restartCount
-      return instance >= 0 ? c.logPath(instance) : undefined
+      if (instance < 0) return undefined
+      return {
+        file: c.logPath(instance),
+        writing: () =>
+          !previous &&
+          this.pods.get(rt.pod.metadata?.uid ?? '') === rt &&
+          c.restartCount === instance &&
+          c.state.state === 'running'
+      }
     }
     return undefined
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { stringify } from 'yaml'
-import type { KubeClient } from './kube/client.js'
+import type { KubeClient, PodView } from './kube/client.js'
 import type { CatApi } from './es/cat-api.js'
 import { isReady } from './observe.js'
 import { errorMessage } from './errors.js'
@@ -104,6 +104,38 @@ export async function snapshotElasticsearch(
   if (!green) {
     const explain = await api.snapshot(answering, '_cluster/allocation/explain', { pretty: 'true' })
     writer.write(`${base}/allocation-explain.json`, explain.body)
+  }
+}
+
+/**
+ * Follows every container log of a pod that is about to be deleted, so that its last words
+ * (the shutdown, or nothing at all under a force kill) survive the pod: once the API object is
+ * gone the logs are gone too, and the replacement pod starts a fresh log under the same name.
+ * `stop` waits up to `graceMs` for the streams to end on their own, then cuts them and writes
+ * `pods/<pod>/<container>.<label>.log`.
+ */
+export function captureLastWords(
+  target: CollectTarget,
+  writer: ReportWriter,
+  pod: PodView,
+  label: string
+): { stop: (graceMs: number) => Promise<void> } {
+  const controller = new AbortController()
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name)
+  const streams = containers.map((c) =>
+    target.kube
+      .followPodLogs(target.namespace, pod.metadata.name, c, controller.signal)
+      .then((text) => ({ c, text }))
+  )
+  const all = Promise.all(streams)
+  return {
+    async stop(graceMs: number) {
+      const timer = setTimeout(() => controller.abort(), graceMs)
+      const logs = await all
+      clearTimeout(timer)
+      for (const { c, text } of logs)
+        writer.write(`pods/${pod.metadata.name}/${c}.${label}.log`, text)
+    }
   }
 }
 

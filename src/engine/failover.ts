@@ -4,6 +4,7 @@ import type { NodeRow } from './es/cat-api.js'
 import type { KillMode } from './options.js'
 import { waitFor } from './retry.js'
 import { VerificationError } from './errors.js'
+import type { PodView } from './kube/client.js'
 import { mastersSeenBy, podOfNode, summarizePod, describePods, type PodSummary } from './observe.js'
 
 export interface MasterIdentity {
@@ -219,13 +220,15 @@ export async function killMaster(
   target: ClusterTarget,
   phase: string,
   master: MasterIdentity,
-  mode: KillMode
+  mode: KillMode,
+  beforeDelete?: (pod: PodView) => void
 ): Promise<{ killedAt: number; uid: string }> {
   const pod = await target.kube.getPod(target.namespace, master.pod)
   if (!pod)
     throw new VerificationError(
       `The master's pod ${master.pod} vanished before it could be deleted`
     )
+  beforeDelete?.(pod)
   const killedAt = Date.now()
   await target.kube.deletePod(
     target.namespace,

@@ -29,6 +29,7 @@ import {
 import type { Monitor } from './phases.js'
 import {
   ReportWriter,
+  captureLastWords,
   collectKubernetes,
   snapshotElasticsearch,
   type CollectTarget
@@ -48,6 +49,9 @@ export interface VerifyHooks {
 }
 
 export const NAMESPACE_LABEL = 'es-k8s-verify/run'
+
+/** How long a killed master's log stream may run on once the run is over. */
+const LAST_WORDS_GRACE_MS = 2_000
 
 function runId(): string {
   return randomBytes(3).toString('hex')
@@ -107,6 +111,7 @@ export async function verify(
   let api: CatApi | undefined
   const collectTarget = (): CollectTarget | undefined =>
     kube && namespace ? { kube, api, namespace, selector: sts.selector, logger } : undefined
+  const lastWords: ReturnType<typeof captureLastWords>[] = []
   const runner = new PhaseRunner(logger, timeline, [
     async (phase, outcome) => {
       const target = collectTarget()
@@ -244,7 +249,8 @@ export async function verify(
             target,
             `failover-${round}`,
             master,
-            options.killMode
+            options.killMode,
+            (pod) => lastWords.push(captureLastWords(target, writer, pod, `killed-round-${round}`))
           )
           const r: RoundResult = {
             round,
@@ -315,6 +321,8 @@ export async function verify(
     await runner.stopMonitors()
     report.phases = runner.results
     await logger.group('Collect logs and reports', async () => {
+      // A killed master's stream ends when its process does; cut any that outlive the run.
+      await Promise.all(lastWords.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)))
       const target = collectTarget()
       if (target)
         await collectKubernetes(target, writer).catch((err) =>

@@ -293,6 +293,39 @@ export class KubeClient {
     return res.status === 200 ? res.body : undefined
   }
 
+  /**
+   * Follows a container's log from its start until the container exits (the kubelet then ends
+   * the stream) or `signal` aborts; resolves with what arrived either way, never rejects on abort.
+   */
+  async followPodLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    signal: AbortSignal
+  ): Promise<string> {
+    const dispatcher = await this.connection()
+    const url = new URL(`${this.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`)
+    url.searchParams.set('container', container)
+    url.searchParams.set('follow', 'true')
+    const chunks: Buffer[] = []
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        dispatcher,
+        headers: this.headers,
+        headersTimeout: 30_000,
+        bodyTimeout: 0,
+        signal
+      })
+      if (res.statusCode !== 200)
+        return `could not follow logs: HTTP ${res.statusCode} ${await res.body.text()}`
+      for await (const chunk of res.body) chunks.push(chunk as Buffer)
+    } catch (err) {
+      if (!signal.aborted) chunks.push(Buffer.from(`\n[log stream broke: ${errorMessage(err)}]\n`))
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
   async events(namespace: string): Promise<EventView[]> {
     const list = await this.json<{ items: EventView[] }>(
       'GET',
