@@ -754,13 +754,21 @@ class KubeClient {
     }
     /** One request to the API server. Never throws for an HTTP status; throws for a network failure. */
     async raw(method, path, opts = {}) {
+        const res = await this.send(method, path, opts);
+        return { status: res.statusCode, body: await res.body.text() };
+    }
+    /**
+     * Sends one request and hands back the response unread: `raw` reads it whole under the
+     * timeout; a followed stream (`follow`) stays open until the server ends it or its signal aborts.
+     */
+    async send(method, path, opts, follow) {
         const dispatcher = await this.connection();
         const url = new URL(this.server + path);
         for (const [k, v] of Object.entries(opts.query ?? {}))
             if (v !== undefined)
                 url.searchParams.set(k, String(v));
         const timeout = opts.timeoutMs ?? 30_000;
-        const res = await undiciExports.request(url, {
+        return undiciExports.request(url, {
             method,
             dispatcher,
             body: opts.body,
@@ -770,10 +778,9 @@ class KubeClient {
                 ...(opts.contentType ? { 'content-type': opts.contentType } : {})
             },
             headersTimeout: timeout,
-            bodyTimeout: timeout,
-            signal: AbortSignal.timeout(timeout)
+            bodyTimeout: follow ? 0 : timeout,
+            signal: follow?.signal ?? AbortSignal.timeout(timeout)
         });
-        return { status: res.statusCode, body: await res.body.text() };
     }
     /** A request whose answer must be 2xx JSON; otherwise ApiError with the server's own message. */
     async json(method, path, opts = {}) {
@@ -880,20 +887,9 @@ class KubeClient {
      * the stream) or `signal` aborts; resolves with what arrived either way, never rejects on abort.
      */
     async followPodLogs(namespace, pod, container, signal) {
-        const dispatcher = await this.connection();
-        const url = new URL(`${this.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`);
-        url.searchParams.set('container', container);
-        url.searchParams.set('follow', 'true');
         const chunks = [];
         try {
-            const res = await undiciExports.request(url, {
-                method: 'GET',
-                dispatcher,
-                headers: this.headers,
-                headersTimeout: 30_000,
-                bodyTimeout: 0,
-                signal
-            });
+            const res = await this.send('GET', `/api/v1/namespaces/${namespace}/pods/${pod}/log`, { query: { container, follow: true } }, { signal });
             if (res.statusCode !== 200)
                 return `could not follow logs: HTTP ${res.statusCode} ${await res.body.text()}`;
             for await (const chunk of res.body)

@@ -41,8 +41,7 @@ export class LogServer {
         const [, ns, pod, container] = m.map(decodeURIComponent)
         const previous = url.searchParams.get('previous') === 'true'
         const source = this.lookup(ns, pod, container, previous)
-        const file = source?.file
-        if (!source || !file || !existsSync(file)) {
+        if (!source || !existsSync(source.file)) {
           res.writeHead(400, { 'Content-Type': 'text/plain' })
           res.end(
             previous
@@ -51,6 +50,7 @@ export class LogServer {
           )
           return
         }
+        const file = source.file
         res.writeHead(200, { 'Content-Type': 'text/plain' })
         const tail = url.searchParams.get('tailLines')
         if (tail !== null) {

@@ -135,12 +135,26 @@ export class KubeClient {
     path: string,
     opts: RawRequestOptions = {}
   ): Promise<RawResponse> {
+    const res = await this.send(method, path, opts)
+    return { status: res.statusCode, body: await res.body.text() }
+  }
+
+  /**
+   * Sends one request and hands back the response unread: `raw` reads it whole under the
+   * timeout; a followed stream (`follow`) stays open until the server ends it or its signal aborts.
+   */
+  private async send(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RawRequestOptions,
+    follow?: { signal: AbortSignal }
+  ): Promise<Dispatcher.ResponseData> {
     const dispatcher = await this.connection()
     const url = new URL(this.server + path)
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v))
     const timeout = opts.timeoutMs ?? 30_000
-    const res = await request(url, {
+    return request(url, {
       method,
       dispatcher,
       body: opts.body,
@@ -150,10 +164,9 @@ export class KubeClient {
         ...(opts.contentType ? { 'content-type': opts.contentType } : {})
       },
       headersTimeout: timeout,
-      bodyTimeout: timeout,
-      signal: AbortSignal.timeout(timeout)
+      bodyTimeout: follow ? 0 : timeout,
+      signal: follow?.signal ?? AbortSignal.timeout(timeout)
     })
-    return { status: res.statusCode, body: await res.body.text() }
   }
 
   /** A request whose answer must be 2xx JSON; otherwise ApiError with the server's own message. */
@@ -303,20 +316,14 @@ export class KubeClient {
     container: string,
     signal: AbortSignal
   ): Promise<string> {
-    const dispatcher = await this.connection()
-    const url = new URL(`${this.server}/api/v1/namespaces/${namespace}/pods/${pod}/log`)
-    url.searchParams.set('container', container)
-    url.searchParams.set('follow', 'true')
     const chunks: Buffer[] = []
     try {
-      const res = await request(url, {
-        method: 'GET',
-        dispatcher,
-        headers: this.headers,
-        headersTimeout: 30_000,
-        bodyTimeout: 0,
-        signal
-      })
+      const res = await this.send(
+        'GET',
+        `/api/v1/namespaces/${namespace}/pods/${pod}/log`,
+        { query: { container, follow: true } },
+        { signal }
+      )
       if (res.statusCode !== 200)
         return `could not follow logs: HTTP ${res.statusCode} ${await res.body.text()}`
       for await (const chunk of res.body) chunks.push(chunk as Buffer)
