@@ -73,7 +73,8 @@ export class LogServer {
         let offset = 0
         let sending = Promise.resolve()
         const pump = (): void => {
-          const size = statSync(file).size
+          // A timer callback must never throw: that would take the whole node down.
+          const size = existsSync(file) ? statSync(file).size : offset
           if (size <= offset) return
           const start = offset
           offset = size
@@ -82,6 +83,7 @@ export class LogServer {
               new Promise<void>((resolve) => {
                 const stream = createReadStream(file, { start, end: size - 1 })
                 stream.on('data', (chunk) => res.write(chunk))
+                stream.on('error', () => resolve())
                 stream.on('close', () => resolve())
               })
           )
