@@ -93,6 +93,7 @@ describe('job summary', () => {
         error: 'x'
       }
     ],
+    disruptions: [],
     rounds: [
       {
         round: 1,

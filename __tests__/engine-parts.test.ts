@@ -144,6 +144,7 @@ describe('reports', () => {
     statefulset: 'es-cluster',
     warnings: [],
     rounds: [],
+        disruptions: [],
     reportDir: '/tmp/x',
     phases: [
       {

@@ -25,3 +25,13 @@ export class VerificationError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
+
+/** A problem in the manifests found by the preflight or by the API server, with where it is. */
+export class ManifestError extends VerificationError {
+  constructor(
+    message: string,
+    readonly location: { file: string; line: number }
+  ) {
+    super(message)
+  }
+}

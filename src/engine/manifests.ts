@@ -92,9 +92,19 @@ function locator(doc: Document, lineCounter: LineCounter): ManifestObject['locat
  * a YAML error or a document that is not a Kubernetes object is a UsageError naming file:line.
  */
 export function loadManifests(paths: string[]): ManifestObject[] {
+  return parseManifests(
+    listManifestFiles(paths).map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+    paths
+  )
+}
+
+/** Parses manifest texts that did not come from the work tree (a git ref's files, for example). */
+export function parseManifests(
+  sources: { file: string; text: string }[],
+  paths: string[]
+): ManifestObject[] {
   const objects: ManifestObject[] = []
-  for (const file of listManifestFiles(paths)) {
-    const text = readFileSync(file, 'utf8')
+  for (const { file, text } of sources) {
     const lineCounter = new LineCounter()
     const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false })
     const list = Array.isArray(docs) ? docs : [docs]

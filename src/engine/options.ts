@@ -6,11 +6,13 @@ export const PROVIDERS = ['auto', 'kind', 'minikube', 'existing', 'local'] as co
 export const KILL_MODES = ['graceful', 'force'] as const
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const
 export const MODES = ['verify', 'lint'] as const
+export const SCENARIOS = ['failover', 'restart', 'rolling-upgrade'] as const
 
 export type Provider = (typeof PROVIDERS)[number]
 export type KillMode = (typeof KILL_MODES)[number]
 export type TransportKind = (typeof TRANSPORTS)[number]
 export type Mode = (typeof MODES)[number]
+export type Scenario = (typeof SCENARIOS)[number]
 
 /** Everything a verification run needs, validated. Durations are milliseconds. */
 export interface VerifyOptions {
@@ -48,9 +50,18 @@ export interface VerifyOptions {
   prepareHost: boolean
   preflight: boolean
   preloadImages: boolean
+  scenarios: Scenario[]
+  baseManifests?: string
+  upgradeTimeoutMs: number
+  dataChecks: boolean
+  writeRate: number
+  maxRedMs: number
+  seedDocuments: number
+  seedShards?: number
+  seedReplicas: number
 }
 
-type Kind = 'string' | 'enum' | 'duration' | 'int' | 'bool' | 'path' | 'paths'
+type Kind = 'string' | 'enum' | 'enums' | 'duration' | 'int' | 'bool' | 'path' | 'paths'
 
 /** One option: its kebab-case name (the CLI flag and the action input), what it does, its default. */
 export interface OptionSpec {
@@ -61,8 +72,15 @@ export interface OptionSpec {
   default?: string
   values?: readonly string[]
   min?: number
+  /** Upper bound of an int; of a duration, in milliseconds (default 24h). */
+  max?: number
+  /** A duration that may be zero (max-red). */
+  allowZero?: boolean
   secret?: boolean
 }
+
+/** No wait is longer than a day; longer values are typos (and overflow Node's timers). */
+const MAX_DURATION_MS = 24 * 3_600_000
 
 /** The options, in the order the help, action.yml and README show them. */
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -127,8 +145,84 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'rounds',
     kind: 'int',
     min: 0,
+    max: 100,
     default: '1',
     description: 'How many times to kill the elected master. 0 checks formation only.'
+  },
+  {
+    name: 'scenario',
+    key: 'scenarios',
+    kind: 'enums',
+    values: SCENARIOS,
+    default: 'failover',
+    description:
+      'Disruptions to run in order on the same cluster, comma-separated. failover: kill the elected master; restart: delete every pod at once; rolling-upgrade: roll the StatefulSet from base-manifests to the manifests under test.'
+  },
+  {
+    name: 'base-manifests',
+    key: 'baseManifests',
+    kind: 'string',
+    description:
+      'What a rolling-upgrade starts from: manifest paths, or git:<ref> to read the manifests paths at that ref (e.g. git:origin/main). Default: the manifests under test, rolled by a restart.'
+  },
+  {
+    name: 'upgrade-timeout',
+    key: 'upgradeTimeoutMs',
+    kind: 'duration',
+    default: '15m',
+    description: 'How long a rolling upgrade may take until every pod runs the new revision and the cluster is green.'
+  },
+  {
+    name: 'data-checks',
+    key: 'dataChecks',
+    kind: 'bool',
+    default: 'true',
+    description:
+      'Seed a test index before the disruptions, write, read and watch health during each, and read every acknowledged write back after.'
+  },
+  {
+    name: 'write-rate',
+    key: 'writeRate',
+    kind: 'int',
+    min: 1,
+    max: 1000,
+    default: '20',
+    description: 'Single-document writes per second during each disruption.'
+  },
+  {
+    name: 'max-red',
+    key: 'maxRedMs',
+    kind: 'duration',
+    allowZero: true,
+    default: '0s',
+    description:
+      'How long the cluster may be red during a disruption (0s: any red fails). A full restart is red while it re-forms; that is reported, not held against this.'
+  },
+  {
+    name: 'seed-documents',
+    key: 'seedDocuments',
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    default: '200',
+    description: 'Documents written to the test index before the first disruption.'
+  },
+  {
+    name: 'seed-shards',
+    key: 'seedShards',
+    kind: 'int',
+    min: 1,
+    max: 1024,
+    description: 'Primary shards of the test index. Default: the expected node count, so every node holds some.'
+  },
+  {
+    name: 'seed-replicas',
+    key: 'seedReplicas',
+    kind: 'int',
+    min: 0,
+    max: 10,
+    default: '1',
+    description: 'Replicas of the test index.'
   },
   {
     name: 'kill-mode',
@@ -208,6 +302,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'esPort',
     kind: 'int',
     min: 1,
+    max: 65535,
     default: '9200',
     description: 'Elasticsearch HTTP port in the pod.'
   },
@@ -318,13 +413,28 @@ function parseValue(spec: OptionSpec, value: string): unknown {
     case 'enum':
       if (!spec.values!.includes(value)) bad(`one of: ${spec.values!.join(', ')}`)
       return value
-    case 'duration':
-      return parseDuration(spec.name, value)
+    case 'enums': {
+      const items = value.split(',').map((v) => v.trim())
+      const unknown = items.find((v) => !spec.values!.includes(v))
+      if (unknown !== undefined)
+        bad(`a comma-separated list of: ${spec.values!.join(', ')} ('${unknown}' is not one)`)
+      const dup = items.find((v, i) => items.indexOf(v) !== i)
+      if (dup) bad(`each at most once ('${dup}' is repeated; rounds repeats a failover)`)
+      return items
+    }
+    case 'duration': {
+      const max = spec.max ?? MAX_DURATION_MS
+      const ms = spec.allowZero && /^0+(ms|s|m|h)?$/.test(value) ? 0 : parseDuration(spec.name, value)
+      if (ms > max) bad(`a duration of at most ${max / 3_600_000}h`)
+      return ms
+    }
     case 'int': {
-      if (!/^\d+$/.test(value.trim()))
-        bad(`a whole number${spec.min !== undefined ? ` of at least ${spec.min}` : ''}`)
+      const range =
+        spec.max !== undefined ? ` from ${spec.min ?? 0} to ${spec.max}` : spec.min !== undefined ? ` of at least ${spec.min}` : ''
+      if (!/^\d+$/.test(value.trim())) bad(`a whole number${range}`)
       const n = Number(value)
-      if (spec.min !== undefined && n < spec.min) bad(`a whole number of at least ${spec.min}`)
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
+        bad(`a whole number${range}`)
       return n
     }
     case 'bool':
@@ -406,6 +516,18 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
     throw new UsageError(
       `Invalid report-dir '${options.reportDir}'. Expected a directory (it exists and is a file).`
     )
+  }
+  if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
+    throw new UsageError(
+      `Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`
+    )
+  }
+  if (options.baseManifests !== undefined && !options.baseManifests.startsWith('git:')) {
+    for (const p of options.baseManifests.split(/[,\n]/).map((x) => x.trim()).filter(Boolean))
+      if (!existsSync(p))
+        throw new UsageError(
+          `Invalid base-manifests '${options.baseManifests}'. '${p}' does not exist; expected manifest files or directories, or git:<ref>.`
+        )
   }
   if (options.kubeconfig && options.provider === 'auto') options.provider = 'existing'
   return options

@@ -41,7 +41,12 @@ export class PhaseRunner {
     private readonly collectors: PhaseCollector[] = []
   ) {}
 
-  async run<T>(name: string, title: string, fn: () => Promise<T>): Promise<T> {
+  async run<T>(
+    name: string,
+    title: string,
+    fn: () => Promise<T>,
+    collect?: (outcome: 'passed' | 'failed') => Promise<void>
+  ): Promise<T> {
     const startedAt = Date.now()
     this.timeline.record(name, 'phase-started', title)
     let outcome: 'passed' | 'failed' = 'failed'
@@ -52,8 +57,12 @@ export class PhaseRunner {
           outcome = 'passed'
           return result
         } finally {
-          for (const collect of this.collectors) {
-            await collect(name, outcome).catch((err) =>
+          const collectors = [
+            ...this.collectors.map((c) => (o: 'passed' | 'failed') => c(name, o)),
+            ...(collect ? [collect] : [])
+          ]
+          for (const collector of collectors) {
+            await collector(outcome).catch((err) =>
               this.logger.warning(`Collecting after ${title} failed: ${errorMessage(err)}`)
             )
           }

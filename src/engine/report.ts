@@ -1,5 +1,34 @@
 import type { PhaseResult } from './phases.js'
 import type { RoundResult, MasterIdentity } from './failover.js'
+import type { AvailabilityReport } from './availability.js'
+
+/** One disruption (a failover round, a restart, a rolling upgrade) and what its clients saw. */
+export interface DisruptionReport {
+  scenario: string
+  name: string
+  /** Milliseconds since the epoch. */
+  startedAt: number
+  endedAt?: number
+  durationMs?: number
+  /** Writes, reads and health through the disruption; absent when data-checks is off. */
+  availability?: AvailabilityReport
+  /** Restart: the cluster UUID it came back with. */
+  clusterUuidAfter?: string
+}
+
+/** The test index and whether every acknowledged write was read back after the disruptions. */
+export interface DataReport {
+  index: string
+  seeded: number
+  /** Acknowledged writes, seeded and continuous. */
+  acked: number
+  lost: number
+  /** The first lost ids (at most 20). */
+  lostIds: string[]
+  /** sha256 of the seeded ids, and of the seeded ids read back (equal when none was lost). */
+  checksum: string
+  checksumAfter?: string
+}
 
 /** The verdict of a run and everything measured, written as report.json. */
 export interface Report {
@@ -14,8 +43,12 @@ export interface Report {
   engine?: { distribution: string; version: string }
   expectedNodes?: number
   kubernetesVersion?: string
+  scenarios?: string[]
+  clusterUuid?: string
   phases: PhaseResult[]
   rounds: RoundResult[]
+  disruptions: DisruptionReport[]
+  data?: DataReport
   masterBefore?: MasterIdentity
   masterAfter?: MasterIdentity
   timeToGreenMs?: number

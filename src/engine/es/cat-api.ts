@@ -1,4 +1,4 @@
-import type { EsResponse, EsTransport } from './transport.js'
+import type { EsRequestBody, EsResponse, EsTransport } from './transport.js'
 
 export type Distribution = 'elasticsearch' | 'opensearch'
 
@@ -68,9 +68,23 @@ export class CatApi {
     query: Record<string, string> = {},
     timeoutMs = REQUEST_TIMEOUT_MS
   ): Promise<T> {
+    return this.call<T>(pod, path, query, timeoutMs)
+  }
+
+  /**
+   * One request whose answer must be 2xx JSON; otherwise EsRequestError naming the engine's
+   * exception, or 'unreachable' when the way in failed. Used by the document API too.
+   */
+  async call<T>(
+    pod: string,
+    path: string,
+    query: Record<string, string> = {},
+    timeoutMs = REQUEST_TIMEOUT_MS,
+    send?: EsRequestBody
+  ): Promise<T> {
     let res: EsResponse
     try {
-      res = await this.transport.request(pod, path, query, timeoutMs)
+      res = await this.transport.request(pod, path, query, timeoutMs, send)
     } catch (err) {
       throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${(err as Error).message}`)
     }

@@ -10,6 +10,14 @@ export interface EsResponse {
   fromTransport?: boolean
 }
 
+/** A request with a body (index, bulk, search); reads are GETs without one. */
+export interface EsRequestBody {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE'
+  body?: string
+  /** application/json by default; the bulk API takes application/x-ndjson. */
+  contentType?: string
+}
+
 /** How the engine reaches Elasticsearch's HTTP port inside a pod. */
 export interface EsTransport {
   readonly kind: 'proxy' | 'exec'
@@ -17,8 +25,17 @@ export interface EsTransport {
     pod: string,
     path: string,
     query: Record<string, string>,
-    timeoutMs: number
+    timeoutMs: number,
+    send?: EsRequestBody
   ): Promise<EsResponse>
+}
+
+/**
+ * Quotes a value for a curl config file (`-K`): backslashes, quotes and line breaks escaped,
+ * so that a password or a body can never end the string and add an option of its own.
+ */
+export function curlConfigString(value: string): string {
+  return `"${value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!)}"`
 }
 
 function queryString(query: Record<string, string>): string {
@@ -45,13 +62,18 @@ export class PodProxyTransport implements EsTransport {
     pod: string,
     path: string,
     query: Record<string, string>,
-    timeoutMs: number
+    timeoutMs: number,
+    send?: EsRequestBody
   ): Promise<EsResponse> {
     const target = `${this.scheme === 'https' ? 'https:' : ''}${pod}:${this.port}`
     const res = await this.kube.raw(
-      'GET',
+      send?.method ?? 'GET',
       `/api/v1/namespaces/${this.namespace}/pods/${target}/proxy/${path.replace(/^\//, '')}${queryString(query)}`,
-      { timeoutMs }
+      {
+        timeoutMs,
+        body: send?.body,
+        contentType: send?.body !== undefined ? (send.contentType ?? 'application/json') : undefined
+      }
     )
     // The API server's own failures (pod gone, connection refused) come as a Status object.
     const fromTransport = res.status >= 400 && /"kind"\s*:\s*"Status"/.test(res.body)
@@ -97,12 +119,22 @@ export class ExecCurlTransport implements EsTransport {
     pod: string,
     path: string,
     query: Record<string, string>,
-    timeoutMs: number
+    timeoutMs: number,
+    send?: EsRequestBody
   ): Promise<EsResponse> {
     const url = `${this.scheme}://localhost:${this.port}/${path.replace(/^\//, '')}${queryString(query)}`
-    const config = this.credentials
-      ? `user = "${this.credentials.username.replace(/"/g, '\\"')}:${this.credentials.password.replace(/"/g, '\\"')}"\n`
-      : ''
+    // Everything secret or long goes in the config on standard input, never on the command line.
+    const lines: string[] = []
+    if (this.credentials)
+      lines.push(
+        `user = ${curlConfigString(`${this.credentials.username}:${this.credentials.password}`)}`
+      )
+    if (send && send.method !== 'GET') lines.push(`request = ${curlConfigString(send.method)}`)
+    if (send?.body !== undefined) {
+      lines.push(`header = ${curlConfigString(`Content-Type: ${send.contentType ?? 'application/json'}`)}`)
+      lines.push(`data-raw = ${curlConfigString(send.body)}`)
+    }
+    const config = lines.map((l) => `${l}\n`).join('')
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     let out = ''

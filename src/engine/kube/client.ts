@@ -55,6 +55,20 @@ export interface ContainerStatusView {
   lastState?: { terminated?: { exitCode: number; reason?: string } }
 }
 
+/** The parts of a StatefulSet a rollout is followed by. */
+export interface StatefulSetRolloutView {
+  metadata: { name: string; generation?: number }
+  spec?: { replicas?: number; updateStrategy?: { type?: string } }
+  status?: {
+    observedGeneration?: number
+    replicas?: number
+    readyReplicas?: number
+    updatedReplicas?: number
+    currentRevision?: string
+    updateRevision?: string
+  }
+}
+
 export interface EventView {
   type?: string
   reason?: string
@@ -248,6 +262,18 @@ export class KubeClient {
     const res = await this.raw('DELETE', `/api/v1/namespaces/${name}`)
     if (res.status !== 200 && res.status !== 202 && res.status !== 404)
       throw new ApiError(res.status, apiMessage(res))
+  }
+
+  /** A StatefulSet's spec and rollout status, or undefined when it does not exist. */
+  async getStatefulSet(namespace: string, name: string): Promise<StatefulSetRolloutView | undefined> {
+    const res = await this.raw(
+      'GET',
+      `/apis/apps/v1/namespaces/${namespace}/statefulsets/${encodeURIComponent(name)}`,
+      { timeoutMs: 10_000 }
+    )
+    if (res.status === 404) return undefined
+    if (res.status !== 200) throw new ApiError(res.status, apiMessage(res))
+    return JSON.parse(res.body) as StatefulSetRolloutView
   }
 
   async listPods(namespace: string, selector: Record<string, string>): Promise<PodView[]> {

@@ -1,0 +1,82 @@
+import { PodProxyTransport, ExecCurlTransport, type EsTransport } from '../es/transport.js'
+import { CatApi } from '../es/cat-api.js'
+import { DocumentApi } from '../es/documents.js'
+import { waitForGreen } from '../formation.js'
+import { snapshotElasticsearch } from '../collect.js'
+import type { RunContext, Step } from '../scenario.js'
+
+/** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
+function transportFor(ctx: RunContext): EsTransport {
+  const { options, kube, namespace, manifests } = ctx
+  const exec =
+    options.transport === 'exec' || (options.transport === 'auto' && options.password !== undefined)
+  return exec
+    ? ExecCurlTransport.forCluster(
+        kube!,
+        namespace!,
+        manifests.view.containerName,
+        options.esPort,
+        options.scheme,
+        options.password !== undefined
+          ? { username: options.username ?? 'elastic', password: options.password }
+          : undefined
+      )
+    : new PodProxyTransport(kube!, namespace!, options.esPort, options.scheme)
+}
+
+/** Snapshots the engines' own view (`_cat` tables) after a step, as `elasticsearch/<step>-<outcome>/`. */
+export async function snapshotAfter(
+  ctx: RunContext,
+  step: string,
+  outcome: 'passed' | 'failed'
+): Promise<void> {
+  if (!ctx.kube || !ctx.namespace || !ctx.api) return
+  await snapshotElasticsearch(
+    {
+      kube: ctx.kube,
+      api: ctx.api,
+      namespace: ctx.namespace,
+      selector: ctx.manifests.view.selector,
+      logger: ctx.logger
+    },
+    ctx.writer,
+    `${step}-${outcome}`
+  )
+}
+
+/** Waits until the cluster is green with every expected node; records the engine and its cluster UUID. */
+export const formStep: Step = {
+  name: 'form',
+  title: (ctx) => `Form: green with ${ctx.expectedNodes} nodes`,
+  async run(ctx) {
+    const api = new CatApi(transportFor(ctx))
+    ctx.api = api
+    ctx.docs = new DocumentApi(api)
+    ctx.target = {
+      kube: ctx.kube!,
+      api,
+      namespace: ctx.namespace!,
+      selector: ctx.manifests.view.selector,
+      container: ctx.manifests.view.containerName,
+      expectedNodes: ctx.expectedNodes,
+      timeline: ctx.timeline,
+      logger: ctx.logger,
+      pollIntervalMs: ctx.options.pollIntervalMs,
+      signal: ctx.hooks.signal
+    }
+    const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs)
+    ctx.formed = result
+    ctx.askPod = result.answeringPod
+    const engine = await api.engine(result.answeringPod)
+    ctx.clusterUuid = engine.clusterUuid
+    ctx.report.engine = { distribution: engine.distribution, version: engine.version }
+    ctx.report.clusterUuid = engine.clusterUuid
+    ctx.logger.info(
+      `${engine.distribution} ${engine.version}: cluster ${result.health.cluster} (${engine.clusterUuid}) green with ${result.health.nodes} nodes`
+    )
+    const applied = ctx.timeline.first('applied')
+    const green = ctx.timeline.first('green')
+    if (applied && green) ctx.report.timeToGreenMs = green.at - applied.at
+  },
+  collect: (ctx, outcome) => snapshotAfter(ctx, 'form', outcome)
+}
