@@ -277,7 +277,8 @@ export class ContainerRuntime {
     })
     let pending = ''
     const onData = (chunk: Buffer): void => {
-      log.write(chunk)
+      // Output can still arrive after 'exit' (pipes drain later); the log ends on 'close'.
+      if (!log.writableEnded) log.write(chunk)
       pending += chunk.toString('utf8')
       const lines = pending.split('\n')
       pending = lines.pop() ?? ''
@@ -289,13 +290,14 @@ export class ContainerRuntime {
     child.stdout?.on('data', onData)
     child.stderr?.on('data', onData)
     child.on('exit', (code, signal) => this.onExit(code, signal, startedAt))
+    child.on('close', () => log.end())
+    log.on('error', (err) => console.error(`log of ${this.name}: ${err.message}`))
     this.ctx.onChange()
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, startedAt: Date): void {
     const exitCode = code ?? (signal === 'SIGKILL' ? 137 : 143)
     this.process = undefined
-    this.log?.end()
     this.setReady(false)
     this.record('process-exited', { exitCode, signal })
     this.lastState = {

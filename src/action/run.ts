@@ -82,6 +82,16 @@ function setOutputs(report: Report, inputs: Inputs, kubeconfig?: string): void {
   core.setOutput(Outputs.timeToGreenSeconds, seconds(report.timeToGreenMs))
   core.setOutput(Outputs.failoverSeconds, seconds(report.failoverMs))
   core.setOutput(Outputs.rejoinSeconds, seconds(report.rejoinMs))
+  const checked = report.disruptions.flatMap((d) => (d.availability ? [d.availability] : []))
+  core.setOutput(Outputs.writesLost, report.data ? String(report.data.lost) : '')
+  core.setOutput(
+    Outputs.longestWriteGapSeconds,
+    checked.length ? seconds(Math.max(...checked.map((a) => a.writes.longestGapMs))) : ''
+  )
+  core.setOutput(
+    Outputs.redSeconds,
+    checked.length ? seconds(checked.reduce((sum, a) => sum + a.health.redMs, 0)) : ''
+  )
   core.setOutput(Outputs.reportDir, report.reportDir)
   core.setOutput(Outputs.artifactName, inputs.artifactName)
   if (inputs.options.keepCluster && kubeconfig) core.setOutput(Outputs.kubeconfig, kubeconfig)

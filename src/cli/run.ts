@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseOptions } from '../engine/options.js'
 import { UsageError, errorMessage } from '../engine/errors.js'
+import { describeAvailability } from '../engine/availability.js'
 import { formatDuration } from '../engine/duration.js'
 import type { Report } from '../engine/report.js'
 import { lint, formatFindings, type LintFormat } from '../lint/lint.js'
@@ -86,6 +87,12 @@ export async function runCli(
     })
     out('')
     out(phaseTable(report))
+    for (const d of report.disruptions)
+      if (d.availability) out(`${d.name}: ${describeAvailability(d.availability)}`)
+    if (report.data)
+      out(
+        `data: ${report.data.acked} acknowledged writes, ${report.data.lost} lost${report.data.lost ? ` (first: ${report.data.lostIds.slice(0, 5).join(', ')})` : ''}`
+      )
     out('')
     out(
       `Verdict: ${report.verdict.toUpperCase()}${report.error ? `: ${report.error.message}` : ''}`
