@@ -47,6 +47,19 @@ describe('parseOptions', () => {
     })
   })
 
+  it('reads the scenarios and data-check settings', () => {
+    expect(parseOptions({})).toMatchObject({
+      scenarios: ['failover'],
+      dataChecks: true,
+      writeRate: 20,
+      maxRedMs: 0,
+      seedReplicas: 1
+    })
+    expect(
+      parseOptions({ scenario: 'restart, failover', 'max-red': '5s', 'write-rate': '1000' })
+    ).toMatchObject({ scenarios: ['restart', 'failover'], maxRedMs: 5000, writeRate: 1000 })
+  })
+
   it('treats an existing kubeconfig under provider auto as provider existing', () => {
     expect(parseOptions({ kubeconfig: 'package.json' }).provider).toBe('existing')
   })
@@ -71,7 +84,7 @@ describe('parseOptions', () => {
       { 'poll-interval': '0s' },
       /Invalid poll-interval '0s'\. Expected a duration greater than zero/
     ],
-    [{ rounds: '-1' }, /Invalid rounds '-1'\. Expected a whole number of at least 0/],
+    [{ rounds: '-1' }, /Invalid rounds '-1'\. Expected a whole number from 0 to 100/],
     [{ rounds: 'two' }, /Invalid rounds 'two'/],
     [
       { 'expected-nodes': '0' },
@@ -103,7 +116,27 @@ describe('parseOptions', () => {
     [{ 'cluster-name': '-bad' }, /Invalid cluster-name '-bad'/],
     [{ transport: 'proxy', password: 'secret' }, /Invalid transport 'proxy' with a password/],
     [{ 'report-dir': 'package.json' }, /Invalid report-dir 'package\.json'\. Expected a directory/],
-    [{ colour: 'red' }, /Unknown option 'colour'/]
+    [{ colour: 'red' }, /Unknown option 'colour'/],
+    [
+      { scenario: 'failover,chaos' },
+      /Invalid scenario 'failover,chaos'\. Expected a comma-separated list of: failover, restart, rolling-upgrade \('chaos' is not one\)/
+    ],
+    [{ scenario: 'restart,restart' }, /Invalid scenario 'restart,restart'\. Expected each at most once/],
+    [{ 'write-rate': '0' }, /Invalid write-rate '0'\. Expected a whole number from 1 to 1000/],
+    [{ 'write-rate': '1001' }, /Invalid write-rate '1001'\. Expected a whole number from 1 to 1000/],
+    [{ 'max-red': '-1s' }, /Invalid max-red '-1s'\. Expected a duration such as/],
+    [{ 'max-red': '25h' }, /Invalid max-red '25h'\. Expected a duration of at most 24h/],
+    [{ 'seed-replicas': '11' }, /Invalid seed-replicas '11'\. Expected a whole number from 0 to 10/],
+    [
+      { scenario: 'rolling-upgrade', 'base-manifests': 'nowhere/' },
+      /Invalid base-manifests 'nowhere\/'\. 'nowhere\/' does not exist; expected manifest files or directories, or git:<ref>/
+    ],
+    [
+      { 'base-manifests': 'manifests/elasticsearch' },
+      /Invalid base-manifests 'manifests\/elasticsearch' without the rolling-upgrade scenario/
+    ],
+    [{ 'es-port': '70000' }, /Invalid es-port '70000'\. Expected a whole number from 1 to 65535/],
+    [{ rounds: '101' }, /Invalid rounds '101'\. Expected a whole number from 0 to 100/]
   ]
   it.each(bad)('refuses %j naming the option, the value and what is accepted', (raw, message) => {
     expect(() => parseOptions(raw)).toThrow(UsageError)

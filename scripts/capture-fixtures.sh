@@ -31,6 +31,17 @@ get() {
   echo "captured $file ($status)"
 }
 
+# send FILE METHOD PATH BODY [CONTENT-TYPE]: like get, for a request with a body.
+send() {
+  local file=$1 method=$2 path=$3 data=$4 type=${5:-application/json} status body
+  body=$(curl -sS --max-time 60 --cacert "$PKI/ca" --cert "$PKI/cert" --key "$PKI/key" -X "$method" -H "Content-Type: $type" --data-binary "$data" -w '\n%{http_code}' "$SERVER$path")
+  status=${body##*$'\n'}
+  body=${body%$'\n'*}
+  mkdir -p "$(dirname "$file")"
+  node -e 'const [s,b]=process.argv.slice(1);let v;try{v=JSON.parse(b)}catch{v=b};process.stdout.write(JSON.stringify({status:Number(s),body:v},null,2)+"\n")' "$status" "$body" >"$file"
+  echo "captured $file ($status)"
+}
+
 wait_green() {
   local ns=$1 pod=$2
   for _ in $(seq 1 240); do
@@ -58,6 +69,20 @@ capture_engine() {
   get $dir/cluster-state-nodes.json "$p/_cluster/state/master_node,nodes?local=true&filter_path=cluster_uuid,master_node,nodes.*.name,nodes.*.transport_address"
   get $dir/cluster-health-wait-timeout.json "$p/_cluster/health?wait_for_nodes=4&timeout=1s"
   get $dir/cat-health-bad-param.json "$p/_cat/health?format=json&local=true"
+  # The document API of the data checks: a test index behind a write alias, as the seed step makes it.
+  send $dir/index-create.json PUT "$p/fx-docs" '{"settings":{"number_of_shards":3,"number_of_replicas":1},"aliases":{"fx-docs-write":{}}}'
+  get $dir/index-health-green.json "$p/_cluster/health/fx-docs?wait_for_status=green&timeout=30s"
+  send $dir/bulk.json POST "$p/_bulk?refresh=wait_for&require_alias=true" $'{"index":{"_index":"fx-docs-write","_id":"seed-0"}}\n{"seq":0}\n{"index":{"_index":"fx-docs-write","_id":"seed-1"}}\n{"seq":1}\n' application/x-ndjson
+  send $dir/bulk-no-alias.json POST "$p/_bulk?refresh=wait_for&require_alias=true" $'{"index":{"_index":"fx-docs","_id":"seed-9"}}\n{"seq":9}\n' application/x-ndjson
+  send $dir/doc-create.json PUT "$p/fx-docs-write/_doc/w-1?op_type=create&require_alias=true&timeout=5s" '{"seq":1}'
+  send $dir/doc-create-conflict.json PUT "$p/fx-docs-write/_doc/w-1?op_type=create&require_alias=true&timeout=5s" '{"seq":1}'
+  send $dir/doc-create-no-alias.json PUT "$p/gone-write/_doc/w-2?op_type=create&require_alias=true&timeout=5s" '{"seq":2}'
+  get $dir/doc-get.json "$p/fx-docs/_doc/seed-0"
+  get $dir/doc-get-missing.json "$p/fx-docs/_doc/absent"
+  get $dir/doc-get-no-index.json "$p/gone/_doc/seed-0"
+  send $dir/mget.json POST "$p/fx-docs/_mget?_source=false" '{"ids":["seed-0","absent","w-1"]}'
+  send $dir/mget-no-index.json POST "$p/gone/_mget?_source=false" '{"ids":["seed-0"]}'
+  get $dir/cluster-health-master-timeout.json "$p/_cluster/health?master_timeout=2s"
   get $dir/api-pod.json "/api/v1/namespaces/$ns/pods/$sts-0"
   get $dir/api-statefulset.json "/apis/apps/v1/namespaces/$ns/statefulsets/$sts"
   get $dir/api-pods.json "/api/v1/namespaces/$ns/pods?labelSelector=app%3D${sts:0:2}"
@@ -70,6 +95,7 @@ capture_engine() {
   get $dir/masterless-cluster-health-local.json "$p/_cluster/health?local=true"
   get $dir/masterless-cluster-health.json "$p/_cluster/health?master_timeout=1s"
   get $dir/masterless-cat-health.json "$p/_cat/health?format=json"
+  send $dir/masterless-doc-create.json PUT "$p/fx-docs-write/_doc/w-3?op_type=create&require_alias=true&timeout=2s" '{"seq":3}'
   get $dir/api-pod-crashloop.json "/api/v1/namespaces/$ns/pods/$sts-1"
   kubectl delete namespace $ns --wait=false
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { EsResponse, EsTransport } from '../../src/engine/es/transport.js'
+import type { EsRequestBody, EsResponse, EsTransport } from '../../src/engine/es/transport.js'
 
 const ROOT = join(process.cwd(), '__fixtures__')
 
@@ -25,18 +25,31 @@ export function fixtureResponse(group: string, name: string, fromTransport = fal
 /** A transport that answers from a routing function; records every request it was asked. */
 export class ScriptedTransport implements EsTransport {
   readonly kind = 'proxy'
-  readonly requests: { pod: string; path: string; query: Record<string, string> }[] = []
+  readonly requests: {
+    pod: string
+    path: string
+    query: Record<string, string>
+    method: string
+    body?: string
+  }[] = []
 
   constructor(
     private readonly route: (
       pod: string,
       path: string,
-      query: Record<string, string>
+      query: Record<string, string>,
+      send?: EsRequestBody
     ) => EsResponse | Promise<EsResponse>
   ) {}
 
-  async request(pod: string, path: string, query: Record<string, string>): Promise<EsResponse> {
-    this.requests.push({ pod, path, query })
-    return this.route(pod, path, query)
+  async request(
+    pod: string,
+    path: string,
+    query: Record<string, string>,
+    _timeoutMs?: number,
+    send?: EsRequestBody
+  ): Promise<EsResponse> {
+    this.requests.push({ pod, path, query, method: send?.method ?? 'GET', body: send?.body })
+    return this.route(pod, path, query, send)
   }
 }

@@ -34,7 +34,7 @@ export function restartSteps(): Step[] {
     },
     {
       name: 'reform',
-      title: 'Re-form after the restart: green with every node, same cluster',
+      title: 'Re-form after the restart: green with every node',
       async run(ctx) {
         try {
           const result = await duringDisruption(ctx, () =>
