@@ -259,8 +259,12 @@ export class AvailabilityMonitor {
     this.lastStatus = { status, at: now }
     if (this.armed && status === 'red' && !this.failure) {
       if (this.redSinceArmed >= this.settings.maxRedMs || this.settings.maxRedMs === 0) {
+        const budget =
+          this.settings.maxRedMs === 0
+            ? 'max-red is 0s, so any red fails'
+            : `red for ${formatDuration(this.redSinceArmed)}, more than max-red ${formatDuration(this.settings.maxRedMs)}`
         this.failure = new VerificationError(
-          `The cluster went red and stayed red for ${formatDuration(this.redSinceArmed)}, more than max-red ${formatDuration(this.settings.maxRedMs)}: some primary shards had no copy in service (see elasticsearch/*/cat-shards.txt).`,
+          `The cluster went red during ${this.phase} (${budget}): some primary shards had no copy in service, so their data could be neither read nor written (see cat-shards.txt under elasticsearch/ in the report).`,
           { health: this.report.health.transitions.slice(-5) }
         )
         this.onFailure?.(this.failure)

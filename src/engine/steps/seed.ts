@@ -39,7 +39,6 @@ export const seedStep: Step = {
       seeded.push(...acked)
     }
     ctx.data = { index, alias, seeded, checksum: idsChecksum(seeded) }
-    ctx.report.data = { index, seeded: seeded.length, acked: seeded.length, lost: 0, lostIds: [], checksum: ctx.data.checksum }
     ctx.timeline.record('seed', 'seeded', `wrote ${seeded.length} documents to ${index} (${layout.shards} shards, ${layout.replicas} replicas)`)
     ctx.logger.info(`Seeded ${seeded.length} documents into ${index}: ${layout.shards} shards, ${layout.replicas} replica(s)`)
   }

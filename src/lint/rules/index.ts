@@ -11,6 +11,10 @@ import { orderedReady } from './ordered-ready.js'
 import { evenMasters } from './even-masters.js'
 import { imageTag } from './image-tag.js'
 import { statefulsetShape } from './statefulset-shape.js'
+import { disruptionBudget } from './disruption-budget.js'
+import { antiAffinity } from './anti-affinity.js'
+import { updateStrategy } from './update-strategy.js'
+import { endOfLife } from './end-of-life.js'
 
 /** Every rule; adding a rule means adding its file and a line here. */
 export const RULES: readonly Rule[] = [
@@ -25,5 +29,9 @@ export const RULES: readonly Rule[] = [
   security,
   orderedReady,
   evenMasters,
-  imageTag
+  imageTag,
+  disruptionBudget,
+  antiAffinity,
+  updateStrategy,
+  endOfLife
 ]
