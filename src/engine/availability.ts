@@ -36,6 +36,8 @@ export class ServingPods {
   private readonly disrupted = new Set<string>()
   private cursor = 0
   private refreshedAt = 0
+  /** The listing in flight: concurrent picks wait for it instead of reading an empty list. */
+  private refreshing?: Promise<void>
 
   constructor(
     private readonly kube: KubeClient,
@@ -52,7 +54,11 @@ export class ServingPods {
 
   /** A pod to send the next check to, rotating among the eligible ones; undefined when none is. */
   async pick(): Promise<string | undefined> {
-    if (Date.now() - this.refreshedAt > this.maxAgeMs) await this.refresh()
+    if (this.refreshing) await this.refreshing
+    else if (Date.now() - this.refreshedAt > this.maxAgeMs) {
+      this.refreshing = this.refresh().finally(() => (this.refreshing = undefined))
+      await this.refreshing
+    }
     const eligible = this.pods.filter((p) => p.ready && !this.disrupted.has(p.uid))
     if (eligible.length === 0) return undefined
     return eligible[this.cursor++ % eligible.length].name
@@ -64,9 +70,9 @@ export class ServingPods {
   }
 
   private async refresh(): Promise<void> {
-    this.refreshedAt = Date.now()
     const pods = await this.kube.listPods(this.namespace, this.selector)
     this.pods = pods.map((p) => ({ name: p.metadata.name, uid: p.metadata.uid, ready: isReady(p) }))
+    this.refreshedAt = Date.now()
   }
 }
 

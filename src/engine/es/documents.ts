@@ -115,29 +115,20 @@ export class DocumentApi {
   }
 
   /**
-   * Which of `ids` the index holds, read back in batches with `_mget` (real-time: no refresh
-   * needed). An index that no longer exists holds none of them.
+   * Which of `ids` the index does not hold, read back in batches with `_mget` (real-time: no
+   * refresh needed). A lost index answers 200 with an error per document: all of them missing.
    */
   async missing(pod: string, index: string, ids: string[], batch = 500): Promise<string[]> {
     const missing: string[] = []
     for (let i = 0; i < ids.length; i += batch) {
-      const slice = ids.slice(i, i + batch)
-      let docs: { _id: string; found?: boolean; error?: unknown }[]
-      try {
-        const res = await this.api.call<{ docs: typeof docs }>(
-          pod,
-          `${index}/_mget`,
-          { _source: 'false' },
-          30_000,
-          { method: 'POST', body: JSON.stringify({ ids: slice }) }
-        )
-        docs = res.docs
-      } catch (err) {
-        if (err instanceof EsRequestError && err.type === 'index_not_found_exception')
-          return ids.slice()
-        throw err
-      }
-      for (const d of docs) if (!d.found) missing.push(d._id)
+      const res = await this.api.call<{ docs: { _id: string; found?: boolean }[] }>(
+        pod,
+        `${index}/_mget`,
+        { _source: 'false' },
+        30_000,
+        { method: 'POST', body: JSON.stringify({ ids: ids.slice(i, i + batch) }) }
+      )
+      for (const d of res.docs) if (d.found !== true) missing.push(d._id)
     }
     return missing
   }
