@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AvailabilityMonitor, ServingPods, describeAvailability } from '../src/engine/availability.js'
+import {
+  AvailabilityMonitor,
+  ServingPods,
+  describeAvailability
+} from '../src/engine/availability.js'
 import { CatApi } from '../src/engine/es/cat-api.js'
 import { DocumentApi } from '../src/engine/es/documents.js'
 import { Timeline } from '../src/engine/timeline.js'
@@ -27,7 +31,15 @@ function monitorOn(transport: ScriptedTransport, maxRedMs = 0, disrupted: string
   return new AvailabilityMonitor(
     new DocumentApi(new CatApi(transport)),
     serving,
-    { index: 'idx-write', readIndex: 'idx', readIds: ['seed-0'], writesPerSecond: 50, pollIntervalMs: 20, maxRedMs, idPrefix: 't' },
+    {
+      index: 'idx-write',
+      readIndex: 'idx',
+      readIds: ['seed-0'],
+      writesPerSecond: 50,
+      pollIntervalMs: 20,
+      maxRedMs,
+      idPrefix: 't'
+    },
     new Timeline(),
     'failover-1'
   )
@@ -35,7 +47,9 @@ function monitorOn(transport: ScriptedTransport, maxRedMs = 0, disrupted: string
 
 describe('AvailabilityMonitor', () => {
   it('counts acknowledged writes, successful reads and green health on a healthy cluster', async () => {
-    const monitor = monitorOn(engine({ write: () => 'doc-create', health: () => 'cluster-health-master-timeout' }))
+    const monitor = monitorOn(
+      engine({ write: () => 'doc-create', health: () => 'cluster-health-master-timeout' })
+    )
     monitor.start({ armRed: true, onFailure: () => undefined })
     await sleep(300)
     const report = await monitor.stop()
@@ -46,7 +60,9 @@ describe('AvailabilityMonitor', () => {
     expect(report.reads.ok).toBeGreaterThan(3)
     expect(report.health.transitions.map((t) => t.status)).toEqual(['green'])
     expect(report.health.redMs).toBe(0)
-    expect(describeAvailability(report)).toMatch(/^writes: \d+ acked, 0 failed, 0 lost; longest gap/)
+    expect(describeAvailability(report)).toMatch(
+      /^writes: \d+ acked, 0 failed, 0 lost; longest gap/
+    )
   })
 
   it('measures the longest window without an acknowledged write and says why writes failed', async () => {
@@ -68,23 +84,34 @@ describe('AvailabilityMonitor', () => {
     expect(report.writes.longestGapMs).toBeGreaterThanOrEqual(380)
     expect(report.writes.errors[0]).toMatch(/index_not_found_exception/)
     expect(report.health.unavailableMs).toBeGreaterThanOrEqual(300)
-    expect(report.health.transitions.map((t) => t.status)).toEqual(['green', 'unavailable', 'green'])
+    expect(report.health.transitions.map((t) => t.status)).toEqual([
+      'green',
+      'unavailable',
+      'green'
+    ])
   })
 
   it('stops the disruption at the first red when max-red is 0s', async () => {
     const failures: VerificationError[] = []
-    const monitor = monitorOn(engine({ write: () => 'doc-create', health: () => 'masterless-cluster-health-local' }))
+    const monitor = monitorOn(
+      engine({ write: () => 'doc-create', health: () => 'masterless-cluster-health-local' })
+    )
     monitor.start({ armRed: true, onFailure: (err) => failures.push(err) })
     await sleep(150)
     await monitor.stop()
     expect(failures).toHaveLength(1)
-    expect(failures[0].message).toMatch(/The cluster went red during failover-1 \(max-red is 0s, so any red fails\)/)
+    expect(failures[0].message).toMatch(
+      /The cluster went red during failover-1 \(max-red is 0s, so any red fails\)/
+    )
     expect(monitor.failed).toBe(failures[0])
   })
 
   it('holds red against max-red only once armed (a full restart re-forming)', async () => {
     const failures: VerificationError[] = []
-    const monitor = monitorOn(engine({ write: () => 'doc-create', health: () => 'masterless-cluster-health-local' }), 10_000)
+    const monitor = monitorOn(
+      engine({ write: () => 'doc-create', health: () => 'masterless-cluster-health-local' }),
+      10_000
+    )
     monitor.start({ armRed: false, onFailure: (err) => failures.push(err) })
     await sleep(150)
     const report = await monitor.stop()
@@ -93,7 +120,10 @@ describe('AvailabilityMonitor', () => {
   })
 
   it('never sends a check to a disrupted pod', async () => {
-    const transport = engine({ write: () => 'doc-create', health: () => 'cluster-health-master-timeout' })
+    const transport = engine({
+      write: () => 'doc-create',
+      health: () => 'cluster-health-master-timeout'
+    })
     const monitor = monitorOn(transport, 0, [pods[0].metadata.uid])
     monitor.start({ armRed: true, onFailure: () => undefined })
     await sleep(200)

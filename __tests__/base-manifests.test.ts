@@ -18,19 +18,26 @@ describe('loadBaseManifests', () => {
   })
 
   it('says how to fetch a ref this clone does not have', () => {
-    expect(() => loadBaseManifests('git:origin/no-such-branch', ['manifests/elasticsearch'])).toThrow(
+    expect(() =>
+      loadBaseManifests('git:origin/no-such-branch', ['manifests/elasticsearch'])
+    ).toThrow(
       /The ref 'origin\/no-such-branch' is not in this clone.*git fetch --depth=1 origin no-such-branch/
     )
   })
 
-  it.each(['git:--output=/tmp/x', 'git:a..b', 'git:ref;rm', 'git:'])('refuses %j before running git', (value) => {
-    expect(() => loadBaseManifests(value, ['manifests/elasticsearch'])).toThrow(UsageError)
-    expect(() => loadBaseManifests(value, ['manifests/elasticsearch'])).toThrow(
-      /Expected git:<ref> with a branch, tag or commit/
-    )
-  })
+  it.each(['git:--output=/tmp/x', 'git:a..b', 'git:ref;rm', 'git:'])(
+    'refuses %j before running git',
+    (value) => {
+      expect(() => loadBaseManifests(value, ['manifests/elasticsearch'])).toThrow(UsageError)
+      expect(() => loadBaseManifests(value, ['manifests/elasticsearch'])).toThrow(
+        /Expected git:<ref> with a branch, tag or commit/
+      )
+    }
+  )
 
   it('reads files as given when the value is not a git ref', () => {
-    expect(loadBaseManifests('manifests/opensearch', [])[0].file).toMatch(/^manifests\/opensearch\//)
+    expect(loadBaseManifests('manifests/opensearch', [])[0].file).toMatch(
+      /^manifests\/opensearch\//
+    )
   })
 })

@@ -27,7 +27,10 @@ describe.each(['elasticsearch', 'opensearch'])('DocumentApi on %s answers', (eng
       { id: 'seed-1', body: { seq: 1 } }
     ])
     expect(result).toEqual({ acked: ['seed-0', 'seed-1'], failures: [] })
-    expect(transport.requests[0].query).toMatchObject({ require_alias: 'true', refresh: 'wait_for' })
+    expect(transport.requests[0].query).toMatchObject({
+      require_alias: 'true',
+      refresh: 'wait_for'
+    })
     expect(transport.requests[0].body!.trim().split('\n')).toHaveLength(4)
   })
 
@@ -39,35 +42,45 @@ describe.each(['elasticsearch', 'opensearch'])('DocumentApi on %s answers', (eng
   })
 
   it('acknowledges a created document, and refuses one written twice or to a lost alias', async () => {
-    await expect(docsWith(() => 'doc-create').docs.indexOne('p-0', 'w', 'w-1', {}, 5000)).resolves.toBeUndefined()
-    await expect(docsWith(() => 'doc-create-conflict').docs.indexOne('p-0', 'w', 'w-1', {}, 5000)).rejects.toThrow(
-      /409 \(version_conflict_engine_exception/
-    )
-    await expect(docsWith(() => 'doc-create-no-alias').docs.indexOne('p-0', 'w', 'w-2', {}, 5000)).rejects.toThrow(
-      /404 \(index_not_found_exception/
-    )
+    await expect(
+      docsWith(() => 'doc-create').docs.indexOne('p-0', 'w', 'w-1', {}, 5000)
+    ).resolves.toBeUndefined()
+    await expect(
+      docsWith(() => 'doc-create-conflict').docs.indexOne('p-0', 'w', 'w-1', {}, 5000)
+    ).rejects.toThrow(/409 \(version_conflict_engine_exception/)
+    await expect(
+      docsWith(() => 'doc-create-no-alias').docs.indexOne('p-0', 'w', 'w-2', {}, 5000)
+    ).rejects.toThrow(/404 \(index_not_found_exception/)
   })
 
   it('reads a document, a missing one, and fails on a lost index', async () => {
-    await expect(docsWith(() => 'doc-get').docs.getOne('p-0', 'i', 'seed-0', 5000)).resolves.toBe(true)
-    await expect(docsWith(() => 'doc-get-missing').docs.getOne('p-0', 'i', 'absent', 5000)).resolves.toBe(false)
-    await expect(docsWith(() => 'doc-get-no-index').docs.getOne('p-0', 'i', 'seed-0', 5000)).rejects.toThrow(
-      EsRequestError
+    await expect(docsWith(() => 'doc-get').docs.getOne('p-0', 'i', 'seed-0', 5000)).resolves.toBe(
+      true
     )
+    await expect(
+      docsWith(() => 'doc-get-missing').docs.getOne('p-0', 'i', 'absent', 5000)
+    ).resolves.toBe(false)
+    await expect(
+      docsWith(() => 'doc-get-no-index').docs.getOne('p-0', 'i', 'seed-0', 5000)
+    ).rejects.toThrow(EsRequestError)
   })
 
   it('finds the ids the index does not hold, and all of them when the index is gone', async () => {
-    await expect(docsWith(() => 'mget').docs.missing('p-0', 'fx-docs', ['seed-0', 'absent', 'w-1'])).resolves.toEqual([
-      'absent'
-    ])
-    await expect(docsWith(() => 'mget-no-index').docs.missing('p-0', 'gone', ['seed-0'])).resolves.toEqual(['seed-0'])
+    await expect(
+      docsWith(() => 'mget').docs.missing('p-0', 'fx-docs', ['seed-0', 'absent', 'w-1'])
+    ).resolves.toEqual(['absent'])
+    await expect(
+      docsWith(() => 'mget-no-index').docs.missing('p-0', 'gone', ['seed-0'])
+    ).resolves.toEqual(['seed-0'])
   })
 
   it('tells the cluster status, and unavailable when no master answers', async () => {
-    await expect(docsWith(() => 'cluster-health-master-timeout').docs.clusterStatus('p-0', 4000)).resolves.toBe('green')
-    await expect(docsWith(() => 'masterless-cluster-health').docs.clusterStatus('p-0', 4000)).resolves.toBe(
-      'unavailable'
-    )
+    await expect(
+      docsWith(() => 'cluster-health-master-timeout').docs.clusterStatus('p-0', 4000)
+    ).resolves.toBe('green')
+    await expect(
+      docsWith(() => 'masterless-cluster-health').docs.clusterStatus('p-0', 4000)
+    ).resolves.toBe('unavailable')
   })
 })
 

@@ -144,7 +144,7 @@ describe('reports', () => {
     statefulset: 'es-cluster',
     warnings: [],
     rounds: [],
-        disruptions: [],
+    disruptions: [],
     reportDir: '/tmp/x',
     phases: [
       {

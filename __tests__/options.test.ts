@@ -121,12 +121,21 @@ describe('parseOptions', () => {
       { scenario: 'failover,chaos' },
       /Invalid scenario 'failover,chaos'\. Expected a comma-separated list of: failover, restart, rolling-upgrade \('chaos' is not one\)/
     ],
-    [{ scenario: 'restart,restart' }, /Invalid scenario 'restart,restart'\. Expected each at most once/],
+    [
+      { scenario: 'restart,restart' },
+      /Invalid scenario 'restart,restart'\. Expected each at most once/
+    ],
     [{ 'write-rate': '0' }, /Invalid write-rate '0'\. Expected a whole number from 1 to 1000/],
-    [{ 'write-rate': '1001' }, /Invalid write-rate '1001'\. Expected a whole number from 1 to 1000/],
+    [
+      { 'write-rate': '1001' },
+      /Invalid write-rate '1001'\. Expected a whole number from 1 to 1000/
+    ],
     [{ 'max-red': '-1s' }, /Invalid max-red '-1s'\. Expected a duration such as/],
     [{ 'max-red': '25h' }, /Invalid max-red '25h'\. Expected a duration of at most 24h/],
-    [{ 'seed-replicas': '11' }, /Invalid seed-replicas '11'\. Expected a whole number from 0 to 10/],
+    [
+      { 'seed-replicas': '11' },
+      /Invalid seed-replicas '11'\. Expected a whole number from 0 to 10/
+    ],
     [
       { scenario: 'rolling-upgrade', 'base-manifests': 'nowhere/' },
       /Invalid base-manifests 'nowhere\/'\. 'nowhere\/' does not exist; expected manifest files or directories, or git:<ref>/

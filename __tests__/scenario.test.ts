@@ -83,7 +83,11 @@ describe('runScenario', () => {
     await runScenario(scenario, ctx)
     expect(ran).toEqual(['a', 'collect a passed', 'b', 'collect b failed', 'collect', 'clean up'])
     expect(ctx.report.verdict).toBe('failed')
-    expect(ctx.report.error).toMatchObject({ phase: 'b', message: 'no master', lastSeen: { pods: [] } })
+    expect(ctx.report.error).toMatchObject({
+      phase: 'b',
+      message: 'no master',
+      lastSeen: { pods: [] }
+    })
   })
 
   it('a final step that throws becomes a warning; the others still run', async () => {
@@ -106,11 +110,18 @@ describe('runScenario', () => {
   it('skips a step that says it does not apply, with its reason', async () => {
     const { ctx, ran } = fakeContext()
     await runScenario(
-      { steps: [{ ...step(ran, 'seed'), skip: () => 'data-checks is off' }, step(ran, 'b')], finally: [] },
+      {
+        steps: [{ ...step(ran, 'seed'), skip: () => 'data-checks is off' }, step(ran, 'b')],
+        finally: []
+      },
       ctx
     )
     expect(ran).toEqual(['b', 'collect b passed'])
-    expect(ctx.runner.results[0]).toMatchObject({ name: 'seed', status: 'skipped', reason: 'data-checks is off' })
+    expect(ctx.runner.results[0]).toMatchObject({
+      name: 'seed',
+      status: 'skipped',
+      reason: 'data-checks is off'
+    })
   })
 
   it('rethrows bad input after the final steps ran', async () => {
@@ -133,7 +144,10 @@ describe('runScenario', () => {
     ;(ctx as { hooks: object }).hooks = { signal: controller.signal }
     const stopping: Step = { ...step(ran, 'a'), run: async () => void controller.abort('SIGINT') }
     await runScenario(
-      { steps: [stopping, step(ran, 'b')], finally: [{ title: 'clean up', run: async () => void ran.push('clean up') }] },
+      {
+        steps: [stopping, step(ran, 'b')],
+        finally: [{ title: 'clean up', run: async () => void ran.push('clean up') }]
+      },
       ctx
     )
     expect(ran).not.toContain('b')

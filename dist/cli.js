@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
 import { U as UsageError, e as errorMessage } from './chunks/errors.js';
-import { l as lint, a as formatFindings, f as formatDuration } from './chunks/lint.js';
+import { l as lint, a as formatFindings, d as describeAvailability, f as formatDuration } from './chunks/availability.js';
 import 'node:path';
 import 'process';
 import 'buffer';
@@ -195,6 +195,11 @@ async function runCli(argv, out = (l) => process.stdout.write(`${l}\n`)) {
         });
         out('');
         out(phaseTable(report));
+        for (const d of report.disruptions)
+            if (d.availability)
+                out(`${d.name}: ${describeAvailability(d.availability)}`);
+        if (report.data)
+            out(`data: ${report.data.acked} acknowledged writes, ${report.data.lost} lost${report.data.lost ? ` (first: ${report.data.lostIds.slice(0, 5).join(', ')})` : ''}`);
         out('');
         out(`Verdict: ${report.verdict.toUpperCase()}${report.error ? `: ${report.error.message}` : ''}`);
         for (const w of report.warnings)

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
 import { U as UsageError, e as errorMessage } from './chunks/errors.js';
 import { s as state, C as CoreLogger, a as shouldUpload, u as uploadReport } from './chunks/artifacts.js';
-import { f as formatDuration, l as lint, t as toSarif, a as formatFindings } from './chunks/lint.js';
+import { f as formatDuration, l as lint, t as toSarif, a as formatFindings } from './chunks/availability.js';
 import { verify } from './chunks/verify.js';
 import 'string_decoder';
 import 'os';
@@ -40,10 +40,10 @@ import 'fs/promises';
 import 'constants';
 import 'zlib';
 import 'process';
+import 'node:child_process';
 import './chunks/index.js';
 import 'node:tls';
 import 'node:net';
-import 'node:child_process';
 import 'vm';
 import 'dns';
 import 'node:timers/promises';
@@ -64,6 +64,9 @@ const Outputs = {
     timeToGreenSeconds: 'time-to-green-seconds',
     failoverSeconds: 'failover-seconds',
     rejoinSeconds: 'rejoin-seconds',
+    writesLost: 'writes-lost',
+    longestWriteGapSeconds: 'longest-write-gap-seconds',
+    redSeconds: 'red-seconds',
     reportDir: 'report-dir',
     artifactId: 'artifact-id',
     artifactName: 'artifact-name',
@@ -263,6 +266,10 @@ function setOutputs(report, inputs, kubeconfig) {
     setOutput(Outputs.timeToGreenSeconds, seconds(report.timeToGreenMs));
     setOutput(Outputs.failoverSeconds, seconds(report.failoverMs));
     setOutput(Outputs.rejoinSeconds, seconds(report.rejoinMs));
+    const checked = report.disruptions.flatMap((d) => (d.availability ? [d.availability] : []));
+    setOutput(Outputs.writesLost, report.data ? String(report.data.lost) : '');
+    setOutput(Outputs.longestWriteGapSeconds, checked.length ? seconds(Math.max(...checked.map((a) => a.writes.longestGapMs))) : '');
+    setOutput(Outputs.redSeconds, checked.length ? seconds(checked.reduce((sum, a) => sum + a.health.redMs, 0)) : '');
     setOutput(Outputs.reportDir, report.reportDir);
     setOutput(Outputs.artifactName, inputs.artifactName);
     if (inputs.options.keepCluster && kubeconfig)

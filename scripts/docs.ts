@@ -36,8 +36,7 @@ const OUTPUT_DESCRIPTIONS: Record<string, string> = {
   [Outputs.rejoinSeconds]: 'Seconds from deleting the master pod to green with every node again.',
   [Outputs.writesLost]:
     'Acknowledged writes (seeded and during disruptions) not read back after healing; empty when data-checks is off.',
-  [Outputs.longestWriteGapSeconds]:
-    'Longest time without an acknowledged write in any disruption.',
+  [Outputs.longestWriteGapSeconds]: 'Longest time without an acknowledged write in any disruption.',
   [Outputs.redSeconds]: 'Time the cluster was red, summed over every disruption.',
   [Outputs.reportDir]: 'Directory holding logs, report.json, timeline.json and junit.xml.',
   [Outputs.artifactId]: 'ID of the uploaded artifact.',

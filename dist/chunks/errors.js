@@ -22,5 +22,13 @@ class VerificationError extends Error {
 function errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
+/** A problem in the manifests found by the preflight or by the API server, with where it is. */
+class ManifestError extends VerificationError {
+    location;
+    constructor(message, location) {
+        super(message);
+        this.location = location;
+    }
+}
 
-export { UsageError as U, VerificationError as V, errorMessage as e };
+export { ManifestError as M, UsageError as U, VerificationError as V, errorMessage as e };

@@ -1,11 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
-import { p as parseDuration } from './lint.js';
+import { p as parseDuration } from './availability.js';
 import { U as UsageError } from './errors.js';
 
 const PROVIDERS = ['auto', 'kind', 'minikube', 'existing', 'local'];
 const KILL_MODES = ['graceful', 'force'];
 const TRANSPORTS = ['auto', 'proxy', 'exec'];
 const MODES = ['verify', 'lint'];
+const SCENARIOS = ['failover', 'restart', 'rolling-upgrade'];
+/** No wait is longer than a day; longer values are typos (and overflow Node's timers). */
+const MAX_DURATION_MS = 24 * 3_600_000;
 /** The options, in the order the help, action.yml and README show them. */
 const OPTION_SPECS = [
     {
@@ -67,8 +70,80 @@ const OPTION_SPECS = [
         key: 'rounds',
         kind: 'int',
         min: 0,
+        max: 100,
         default: '1',
         description: 'How many times to kill the elected master. 0 checks formation only.'
+    },
+    {
+        name: 'scenario',
+        key: 'scenarios',
+        kind: 'enums',
+        values: SCENARIOS,
+        default: 'failover',
+        description: 'Disruptions to run in order on the same cluster, comma-separated. failover: kill the elected master; restart: delete every pod at once; rolling-upgrade: roll the StatefulSet from base-manifests to the manifests under test.'
+    },
+    {
+        name: 'base-manifests',
+        key: 'baseManifests',
+        kind: 'string',
+        description: 'What a rolling-upgrade starts from: manifest paths, or git:<ref> to read the manifests paths at that ref (e.g. git:origin/main). Default: the manifests under test, rolled by a restart.'
+    },
+    {
+        name: 'upgrade-timeout',
+        key: 'upgradeTimeoutMs',
+        kind: 'duration',
+        default: '15m',
+        description: 'How long a rolling upgrade may take until every pod runs the new revision and the cluster is green.'
+    },
+    {
+        name: 'data-checks',
+        key: 'dataChecks',
+        kind: 'bool',
+        default: 'true',
+        description: 'Seed a test index before the disruptions, write, read and watch health during each, and read every acknowledged write back after.'
+    },
+    {
+        name: 'write-rate',
+        key: 'writeRate',
+        kind: 'int',
+        min: 1,
+        max: 1000,
+        default: '20',
+        description: 'Single-document writes per second during each disruption.'
+    },
+    {
+        name: 'max-red',
+        key: 'maxRedMs',
+        kind: 'duration',
+        allowZero: true,
+        default: '0s',
+        description: 'How long the cluster may be red during a disruption (0s: any red fails). A full restart is red while it re-forms; that is reported, not held against this.'
+    },
+    {
+        name: 'seed-documents',
+        key: 'seedDocuments',
+        kind: 'int',
+        min: 1,
+        max: 100000,
+        default: '200',
+        description: 'Documents written to the test index before the first disruption.'
+    },
+    {
+        name: 'seed-shards',
+        key: 'seedShards',
+        kind: 'int',
+        min: 1,
+        max: 1024,
+        description: 'Primary shards of the test index. Default: the expected node count, so every node holds some.'
+    },
+    {
+        name: 'seed-replicas',
+        key: 'seedReplicas',
+        kind: 'int',
+        min: 0,
+        max: 10,
+        default: '1',
+        description: 'Replicas of the test index.'
     },
     {
         name: 'kill-mode',
@@ -147,6 +222,7 @@ const OPTION_SPECS = [
         key: 'esPort',
         kind: 'int',
         min: 1,
+        max: 65535,
         default: '9200',
         description: 'Elasticsearch HTTP port in the pod.'
     },
@@ -254,14 +330,34 @@ function parseValue(spec, value) {
             if (!spec.values.includes(value))
                 bad(`one of: ${spec.values.join(', ')}`);
             return value;
-        case 'duration':
-            return parseDuration(spec.name, value);
+        case 'enums': {
+            const items = value.split(',').map((v) => v.trim());
+            const unknown = items.find((v) => !spec.values.includes(v));
+            if (unknown !== undefined)
+                bad(`a comma-separated list of: ${spec.values.join(', ')} ('${unknown}' is not one)`);
+            const dup = items.find((v, i) => items.indexOf(v) !== i);
+            if (dup)
+                bad(`each at most once ('${dup}' is repeated; rounds repeats a failover)`);
+            return items;
+        }
+        case 'duration': {
+            const max = spec.max ?? MAX_DURATION_MS;
+            const ms = spec.allowZero && /^0+(ms|s|m|h)?$/.test(value) ? 0 : parseDuration(spec.name, value);
+            if (ms > max)
+                bad(`a duration of at most ${max / 3_600_000}h`);
+            return ms;
+        }
         case 'int': {
+            const range = spec.max !== undefined
+                ? ` from ${spec.min ?? 0} to ${spec.max}`
+                : spec.min !== undefined
+                    ? ` of at least ${spec.min}`
+                    : '';
             if (!/^\d+$/.test(value.trim()))
-                bad(`a whole number${spec.min !== undefined ? ` of at least ${spec.min}` : ''}`);
+                bad(`a whole number${range}`);
             const n = Number(value);
-            if (spec.min !== undefined && n < spec.min)
-                bad(`a whole number of at least ${spec.min}`);
+            if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
+                bad(`a whole number${range}`);
             return n;
         }
         case 'bool':
@@ -333,6 +429,17 @@ function parseOptions(raw) {
         existsSync(options.reportDir) &&
         !statSync(options.reportDir).isDirectory()) {
         throw new UsageError(`Invalid report-dir '${options.reportDir}'. Expected a directory (it exists and is a file).`);
+    }
+    if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
+        throw new UsageError(`Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`);
+    }
+    if (options.baseManifests !== undefined && !options.baseManifests.startsWith('git:')) {
+        for (const p of options.baseManifests
+            .split(/[,\n]/)
+            .map((x) => x.trim())
+            .filter(Boolean))
+            if (!existsSync(p))
+                throw new UsageError(`Invalid base-manifests '${options.baseManifests}'. '${p}' does not exist; expected manifest files or directories, or git:<ref>.`);
     }
     if (options.kubeconfig && options.provider === 'auto')
         options.provider = 'existing';

@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync, mkdtempSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { e as errorMessage, V as VerificationError, U as UsageError } from './errors.js';
-import { f as formatDuration, d as distExports, b as loadManifests, s as selectStatefulSet, v as viewStatefulSet, i as imagesOf, o as overrideImage, c as lintObjects } from './lint.js';
+import { relative, resolve, extname, join, dirname } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError } from './errors.js';
+import { f as formatDuration, b as loadManifests, c as parseManifests, e as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, s as summarizePod, j as describePods, k as describeHealth, m as mastersSeenBy, w as withLastLogLines, n as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, q as selectStatefulSet, v as viewStatefulSet } from './availability.js';
+import { execFileSync } from 'node:child_process';
+import { m as resolveProvider, o as makeProvider } from './index3.js';
 import { W as WebSocketHandler, K as KubeConfig, u as undiciExports } from './index.js';
 import 'url';
 import querystring from 'node:querystring';
@@ -12,36 +14,34 @@ import 'node:https';
 import 'node:http';
 import 'node:tls';
 import 'node:net';
-import 'node:child_process';
-import { m as resolveProvider, o as makeProvider } from './index3.js';
 import 'process';
 import 'buffer';
-import 'node:buffer';
-import 'vm';
+import 'string_decoder';
+import 'os';
 import 'events';
-import 'net';
-import 'stream';
+import 'child_process';
+import 'path';
+import 'assert';
+import 'fs';
+import 'timers';
+import 'crypto';
 import 'http';
 import 'https';
+import 'net';
+import 'tls';
+import 'util';
 import './index2.js';
 import 'node:module';
 import 'tty';
-import 'util';
-import 'os';
+import 'stream';
+import 'node:url';
+import 'node:buffer';
+import 'vm';
 import 'dns';
-import 'tls';
 import 'node:timers/promises';
 import 'node:readline';
 import 'querystring';
-import 'crypto';
 import 'zlib';
-import 'fs';
-import 'path';
-import 'string_decoder';
-import 'child_process';
-import 'assert';
-import 'timers';
-import 'node:url';
 
 class TerminalSizeQueue extends Readable {
     constructor(opts = {}) {
@@ -160,7 +160,7 @@ class PhaseRunner {
         this.timeline = timeline;
         this.collectors = collectors;
     }
-    async run(name, title, fn) {
+    async run(name, title, fn, collect) {
         const startedAt = Date.now();
         this.timeline.record(name, 'phase-started', title);
         let outcome = 'failed';
@@ -172,8 +172,12 @@ class PhaseRunner {
                     return result;
                 }
                 finally {
-                    for (const collect of this.collectors) {
-                        await collect(name, outcome).catch((err) => this.logger.warning(`Collecting after ${title} failed: ${errorMessage(err)}`));
+                    const collectors = [
+                        ...this.collectors.map((c) => (o) => c(name, o)),
+                        ...(collect ? [collect] : [])
+                    ];
+                    for (const collector of collectors) {
+                        await collector(outcome).catch((err) => this.logger.warning(`Collecting after ${title} failed: ${errorMessage(err)}`));
                     }
                 }
             });
@@ -253,6 +257,301 @@ class PhaseRunner {
         await Promise.all(this.monitors.splice(0).map((m) => m.stop()));
     }
 }
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** A git ref as `git:<ref>` may name it: no option-like start, no shell or path tricks. */
+const GIT_REF_PATTERN = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/@{}^~-]{1,200}$/;
+/** Runs git with an argument array; undefined when it fails. */
+function git(args, cwd) {
+    try {
+        return execFileSync('git', args, {
+            cwd,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+            maxBuffer: 16 * 1024 * 1024
+        });
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Loads the manifests a rolling upgrade starts from: files as given, or `git:<ref>` to read the
+ * same paths as the manifests under test at that ref (the PR's base branch, say). Refuses, with
+ * how to fix it, a ref this clone has not fetched: actions/checkout fetches one commit by default.
+ */
+function loadBaseManifests(base, manifestPaths) {
+    if (!base.startsWith('git:'))
+        return loadManifests(base
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean));
+    const ref = base.slice(4);
+    if (!GIT_REF_PATTERN.test(ref))
+        throw new UsageError(`Invalid base-manifests '${base}'. Expected git:<ref> with a branch, tag or commit (letters, digits and . _ / - @ ^ ~), or manifest paths.`);
+    const top = git(['rev-parse', '--show-toplevel'], process.cwd())?.trim();
+    if (!top)
+        throw new UsageError(`Invalid base-manifests '${base}'. The working directory ${process.cwd()} is not inside a git clone; expected manifest paths instead.`);
+    const commit = git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], top)?.trim();
+    if (!commit)
+        throw new UsageError(`Invalid base-manifests '${base}'. The ref '${ref}' is not in this clone (actions/checkout fetches a single commit by default). Fetch it first, for example 'git fetch --depth=1 origin ${ref.replace(/^origin\//, '')}', or set fetch-depth: 0 on actions/checkout.`);
+    const sources = [];
+    for (const p of manifestPaths) {
+        const rel = relative(top, resolve(p)).split('\\').join('/');
+        const listing = git(['ls-tree', '-r', '--name-only', commit, '--', rel], top);
+        const files = (listing ?? '')
+            .split('\n')
+            .filter((f) => f && MANIFEST_EXTENSIONS.has(extname(f)))
+            .filter((f) => f === rel || (f.startsWith(`${rel}/`) && !f.slice(rel.length + 1).includes('/')))
+            .sort();
+        if (files.length === 0)
+            throw new UsageError(`Invalid base-manifests '${base}'. '${rel}' holds no manifest files at ${ref} (${commit.slice(0, 12)}).`);
+        for (const f of files) {
+            const text = git(['show', `${commit}:${f}`], top);
+            if (text === undefined)
+                throw new UsageError(`Invalid base-manifests '${base}'. Cannot read ${f} at ${ref}.`);
+            sources.push({ file: `${ref}:${f}`, text });
+        }
+    }
+    return parseManifests(sources, [base]);
+}
+
+/**
+ * Writes everything a person needs to understand a run into one directory. Every write goes
+ * through `write`, which masks the secrets it was given: credentials never reach an artifact.
+ */
+class ReportWriter {
+    dir;
+    secrets;
+    constructor(dir, secrets = []) {
+        this.dir = dir;
+        this.secrets = secrets.filter((s) => !!s && s.length >= 3);
+        mkdirSync(dir, { recursive: true });
+    }
+    redact(text) {
+        return this.secrets.reduce((t, s) => t.split(s).join('***'), text);
+    }
+    write(relative, content) {
+        const path = join(this.dir, relative);
+        mkdirSync(dirname(path), { recursive: true });
+        const text = typeof content === 'string' ? content : JSON.stringify(content, null, 2);
+        writeFileSync(path, this.redact(text));
+        return path;
+    }
+}
+const ES_SNAPSHOTS = [
+    ['cat-health.txt', '_cat/health', { v: 'true' }],
+    [
+        'cat-nodes.txt',
+        '_cat/nodes',
+        { v: 'true', h: 'id,name,ip,master,node.role,heap.percent,uptime', full_id: 'true' }
+    ],
+    ['cat-master.txt', '_cat/master', { v: 'true' }],
+    ['cat-shards.txt', '_cat/shards', { v: 'true' }],
+    ['cat-indices.txt', '_cat/indices', { v: 'true' }]
+];
+/**
+ * Snapshots the cluster's own view at a phase boundary, from a Ready pod that knows a master
+ * (the `_cat` calls below would block 30 s on a masterless node). Without one, records each
+ * pod's local view instead. Adds allocation explain when health is not green.
+ */
+async function snapshotElasticsearch(target, writer, label) {
+    const api = target.api;
+    if (!api)
+        return;
+    const pods = (await target.kube.listPods(target.namespace, target.selector))
+        .filter(isReady)
+        .map((p) => p.metadata.name);
+    let answering;
+    for (const pod of pods) {
+        if (await api.localMaster(pod).catch(() => undefined)) {
+            answering = pod;
+            break;
+        }
+    }
+    const base = `elasticsearch/${label}`;
+    if (!answering) {
+        for (const pod of pods) {
+            const master = await api.snapshot(pod, '_cat/master', { v: 'true', local: 'true' });
+            const health = await api.snapshot(pod, '_cluster/health', { local: 'true', pretty: 'true' });
+            writer.write(`${base}/${pod}-local-view.txt`, `# _cat/master?local (${master.status})\n${master.body}\n# _cluster/health?local (${health.status})\n${health.body}\n`);
+        }
+        if (pods.length === 0)
+            writer.write(`${base}/no-ready-pod.txt`, 'No pod was Ready: nothing to ask.\n');
+        return;
+    }
+    let green = false;
+    for (const [file, path, query] of ES_SNAPSHOTS) {
+        const res = await api.snapshot(answering, path, query);
+        if (path === '_cat/health')
+            green = /\bgreen\b/.test(res.body);
+        writer.write(`${base}/${file}`, `# ${path} asked of ${answering} (HTTP ${res.status})\n${res.body}`);
+    }
+    if (!green) {
+        const explain = await api.snapshot(answering, '_cluster/allocation/explain', { pretty: 'true' });
+        writer.write(`${base}/allocation-explain.json`, explain.body);
+    }
+}
+/**
+ * Follows every container log of a pod that is about to be deleted, so that its last words
+ * (the shutdown, or nothing at all under a force kill) survive the pod: once the API object is
+ * gone the logs are gone too, and the replacement pod starts a fresh log under the same name.
+ * `stop` waits up to `graceMs` for the streams to end on their own, then cuts them and writes
+ * `pods/<pod>/<container>.<label>.log`.
+ */
+function captureLastWords(target, writer, pod, label) {
+    const controller = new AbortController();
+    const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+    const streams = containers.map((c) => target.kube
+        .followPodLogs(target.namespace, pod.metadata.name, c, controller.signal)
+        .then((text) => ({ c, text })));
+    const all = Promise.all(streams);
+    return {
+        async stop(graceMs) {
+            const timer = setTimeout(() => controller.abort(), graceMs);
+            const logs = await all;
+            clearTimeout(timer);
+            for (const { c, text } of logs)
+                writer.write(`pods/${pod.metadata.name}/${c}.${label}.log`, text);
+        }
+    };
+}
+/** Logs of every container of every pod, current and previous; objects as YAML; events in time order. */
+async function collectKubernetes(target, writer) {
+    const { kube, namespace } = target;
+    const pods = await kube.listPods(namespace, {});
+    for (const pod of pods) {
+        const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+        for (const c of containers) {
+            for (const previous of [false, true]) {
+                const text = await kube
+                    .podLogs(namespace, pod.metadata.name, c, previous)
+                    .catch((err) => `could not read logs: ${errorMessage(err)}`);
+                if (text)
+                    writer.write(`pods/${pod.metadata.name}/${c}${previous ? '.previous' : ''}.log`, text);
+            }
+        }
+    }
+    const kinds = [
+        ['pods', `/api/v1/namespaces/${namespace}/pods`],
+        ['statefulsets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`],
+        ['services', `/api/v1/namespaces/${namespace}/services`],
+        ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`]
+    ];
+    for (const [name, path] of kinds) {
+        const items = await kube.list(path);
+        writer.write(`objects/${name}.yaml`, items.map((i) => distExports.stringify(i)).join('---\n'));
+    }
+    const events = await kube.events(namespace);
+    writer.write('events.json', events);
+    writer.write('events.txt', events
+        .map((e) => `${e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.message ?? ''}`)
+        .join('\n') + '\n');
+}
+
+function xml(text) {
+    return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
+}
+/** JUnit XML with one test case per phase, as CI systems display it. */
+function toJUnit(report) {
+    const failures = report.phases.filter((p) => p.status === 'failed').length;
+    const skipped = report.phases.filter((p) => p.status === 'skipped').length;
+    const cases = report.phases.map((p) => {
+        const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`;
+        if (p.status === 'failed')
+            return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`;
+        if (p.status === 'skipped')
+            return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`;
+        return `${open}/>`;
+    });
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="es-k8s-verify" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+        ...cases,
+        '  </testsuite>',
+        '</testsuites>',
+        ''
+    ].join('\n');
+}
+
+/** Throws when the run was interrupted (SIGINT/SIGTERM): the final steps still run. */
+function checkInterrupted(ctx) {
+    if (ctx.hooks.signal?.aborted)
+        throw new VerificationError(`Interrupted (${String(ctx.hooks.signal.reason ?? 'signal')}); collecting logs and cleaning up`);
+}
+/**
+ * Runs the steps in order until one fails, then the final steps whatever happened. Records
+ * the verdict in the report: passed when every step passed or was skipped. A UsageError is
+ * rethrown after the final steps (it means bad input, not a failed verification).
+ */
+async function runScenario(scenario, ctx) {
+    let usageError;
+    try {
+        for (const step of scenario.steps) {
+            checkInterrupted(ctx);
+            const title = typeof step.title === 'function' ? step.title(ctx) : step.title;
+            const reason = step.skip?.(ctx);
+            if (reason !== undefined) {
+                ctx.runner.skip(step.name, title, reason);
+                continue;
+            }
+            await ctx.runner.run(step.name, title, () => step.run(ctx), step.collect && ((outcome) => step.collect(ctx, outcome)));
+        }
+        ctx.report.verdict = 'passed';
+    }
+    catch (err) {
+        if (err instanceof UsageError)
+            usageError = err;
+        const failed = ctx.runner.results.find((p) => p.status === 'failed');
+        ctx.report.verdict = 'failed';
+        ctx.report.error = {
+            phase: failed?.name,
+            message: errorMessage(err),
+            lastSeen: err instanceof VerificationError ? err.lastSeen : undefined,
+            location: err.location
+        };
+        ctx.logger.error(errorMessage(err), ctx.report.error.location);
+    }
+    finally {
+        for (const final of scenario.finally) {
+            await ctx.logger
+                .group(final.title, () => final.run(ctx))
+                .catch((err) => {
+                ctx.report.warnings.push(`${final.title}: ${errorMessage(err)}`);
+                ctx.logger.warning(`${final.title} failed (the verdict stands): ${errorMessage(err)}`);
+            });
+        }
+    }
+    if (usageError)
+        throw usageError;
+}
+
+/** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
+const preflightStep = {
+    name: 'lint',
+    title: 'Preflight: lint the manifests',
+    skip: (ctx) => (ctx.options.preflight ? undefined : 'preflight is off'),
+    async run(ctx) {
+        const objects = [...(ctx.base?.objects ?? []), ...ctx.manifests.objects];
+        const { findings } = lintObjects(objects);
+        for (const f of findings) {
+            const text = `[${f.ruleId}] ${f.message} Fix: ${f.hint}`;
+            const location = { file: f.file, line: f.line, column: f.column };
+            if (f.severity === 'error')
+                ctx.logger.error(text, location);
+            else if (f.severity === 'warning')
+                ctx.logger.warning(text, location);
+            else
+                ctx.logger.info(`${f.file}:${f.line}: ${text}`);
+        }
+        const errors = findings.filter((f) => f.severity === 'error');
+        if (errors.length) {
+            const first = errors[0];
+            throw new ManifestError(`${errors.length} manifest error(s) found before creating anything; the first: ${first.file}:${first.line}: [${first.ruleId}] ${first.message} (set preflight: false to run anyway)`, { file: first.file, line: first.line });
+        }
+    }
+};
 
 const objectToString = Object.prototype.toString;
 
@@ -843,6 +1142,15 @@ class KubeClient {
         if (res.status !== 200 && res.status !== 202 && res.status !== 404)
             throw new ApiError(res.status, apiMessage(res));
     }
+    /** A StatefulSet's spec and rollout status, or undefined when it does not exist. */
+    async getStatefulSet(namespace, name) {
+        const res = await this.raw('GET', `/apis/apps/v1/namespaces/${namespace}/statefulsets/${encodeURIComponent(name)}`, { timeoutMs: 10_000 });
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw new ApiError(res.status, apiMessage(res));
+        return JSON.parse(res.body);
+    }
     async listPods(namespace, selector) {
         const labelSelector = Object.entries(selector)
             .map(([k, v]) => `${k}=${v}`)
@@ -917,6 +1225,87 @@ class KubeClient {
     }
 }
 
+/** Creates (or adopts) the cluster, prepares its hosts, and connects to its API server. */
+const provisionStep = {
+    name: 'provision',
+    title: (ctx) => `Provision cluster (${ctx.provider.name})`,
+    async run(ctx) {
+        const { options, provider, manifests } = ctx;
+        const created = await provider.create();
+        ctx.hooks.onClusterCreated?.({
+            provider: provider.name,
+            clusterName: provider.clusterName,
+            kubeconfig: created.kubeconfig
+        });
+        if (options.prepareHost)
+            await provider.prepareHost();
+        if (options.preloadImages) {
+            const objects = [...(ctx.base?.objects ?? []), ...manifests.objects];
+            const images = imagesOf(objects);
+            await provider.loadImages(options.image
+                ? [options.image, ...images.filter((i) => i !== manifests.view.image)]
+                : images);
+        }
+        ctx.kube = KubeClient.fromFile(created.kubeconfig, created.context);
+        ctx.report.kubernetesVersion = await ctx.kube.checkReachable();
+    }
+};
+
+/** Label on the namespaces a run creates, with the run's id (how orphans are found). */
+const NAMESPACE_LABEL = 'es-k8s-verify/run';
+/**
+ * Applies a manifest set into the run's namespace (server-side apply), the image override on
+ * the StatefulSet under test. A refusal names the file and line of the object.
+ */
+async function applyManifestSet(ctx, set) {
+    for (const m of set.objects) {
+        const object = m === set.statefulset && ctx.options.image
+            ? overrideImage(m.object, set.view.containerName, ctx.options.image)
+            : m.object;
+        await applyOne(ctx.kube, m, object, ctx.namespace, ctx.logger);
+    }
+}
+async function applyOne(kube, m, object, namespace, logger) {
+    try {
+        await kube.apply(object, namespace);
+        logger.info(`applied ${object.kind}/${object.metadata.name}`);
+    }
+    catch (err) {
+        if (err instanceof ApiError) {
+            throw new ManifestError(`${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`, { file: m.file, line: m.line });
+        }
+        throw err;
+    }
+}
+/**
+ * Creates the run's namespace (unless an existing one was named) and applies the manifests:
+ * the base of a rolling upgrade when there is one, else the manifests under test.
+ */
+const applyStep = {
+    name: 'apply',
+    title: (ctx) => `Apply ${(ctx.base ?? ctx.manifests).objects.length} objects`,
+    async run(ctx) {
+        const kube = ctx.kube;
+        if (!ctx.namespace || !(await kube.namespaceExists(ctx.namespace))) {
+            ctx.namespace ??= `es-k8s-verify-${ctx.runId}`;
+            await kube.createNamespace(ctx.namespace, { [NAMESPACE_LABEL]: ctx.runId });
+            ctx.createdNamespace = true;
+            ctx.hooks.onNamespaceCreated?.(ctx.namespace);
+        }
+        ctx.report.namespace = ctx.namespace;
+        const set = ctx.base ?? ctx.manifests;
+        await applyManifestSet(ctx, set);
+        ctx.timeline.record('apply', 'applied', `applied ${set.objects.length} objects${ctx.base ? ' (the rolling upgrade base)' : ''} to namespace ${ctx.namespace}`);
+    }
+};
+
+/**
+ * Quotes a value for a curl config file (`-K`): backslashes, quotes and line breaks escaped,
+ * so that a password or a body can never end the string and add an option of its own.
+ */
+function curlConfigString(value) {
+    return `"${value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c])}"`;
+}
 function queryString(query) {
     const q = new URLSearchParams(query).toString();
     return q ? `?${q}` : '';
@@ -938,9 +1327,13 @@ class PodProxyTransport {
         this.port = port;
         this.scheme = scheme;
     }
-    async request(pod, path, query, timeoutMs) {
+    async request(pod, path, query, timeoutMs, send) {
         const target = `${this.scheme === 'https' ? 'https:' : ''}${pod}:${this.port}`;
-        const res = await this.kube.raw('GET', `/api/v1/namespaces/${this.namespace}/pods/${target}/proxy/${path.replace(/^\//, '')}${queryString(query)}`, { timeoutMs });
+        const res = await this.kube.raw(send?.method ?? 'GET', `/api/v1/namespaces/${this.namespace}/pods/${target}/proxy/${path.replace(/^\//, '')}${queryString(query)}`, {
+            timeoutMs,
+            body: send?.body,
+            contentType: send?.body !== undefined ? (send.contentType ?? 'application/json') : undefined
+        });
         // The API server's own failures (pod gone, connection refused) come as a Status object.
         const fromTransport = res.status >= 400 && /"kind"\s*:\s*"Status"/.test(res.body);
         return { ...res, fromTransport };
@@ -969,11 +1362,19 @@ class ExecCurlTransport {
     static forCluster(kube, namespace, container, port, scheme, credentials) {
         return new ExecCurlTransport(new Exec(kube.kubeConfig), namespace, container, port, scheme, credentials);
     }
-    async request(pod, path, query, timeoutMs) {
+    async request(pod, path, query, timeoutMs, send) {
         const url = `${this.scheme}://localhost:${this.port}/${path.replace(/^\//, '')}${queryString(query)}`;
-        const config = this.credentials
-            ? `user = "${this.credentials.username.replace(/"/g, '\\"')}:${this.credentials.password.replace(/"/g, '\\"')}"\n`
-            : '';
+        // Everything secret or long goes in the config on standard input, never on the command line.
+        const lines = [];
+        if (this.credentials)
+            lines.push(`user = ${curlConfigString(`${this.credentials.username}:${this.credentials.password}`)}`);
+        if (send && send.method !== 'GET')
+            lines.push(`request = ${curlConfigString(send.method)}`);
+        if (send?.body !== undefined) {
+            lines.push(`header = ${curlConfigString(`Content-Type: ${send.contentType ?? 'application/json'}`)}`);
+            lines.push(`data-raw = ${curlConfigString(send.body)}`);
+        }
+        const config = lines.map((l) => `${l}\n`).join('');
         const stdout = new PassThrough();
         const stderr = new PassThrough();
         let out = '';
@@ -1039,9 +1440,16 @@ class CatApi {
         this.transport = transport;
     }
     async get(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS) {
+        return this.call(pod, path, query, timeoutMs);
+    }
+    /**
+     * One request whose answer must be 2xx JSON; otherwise EsRequestError naming the engine's
+     * exception, or 'unreachable' when the way in failed. Used by the document API too.
+     */
+    async call(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS, send) {
         let res;
         try {
-            res = await this.transport.request(pod, path, query, timeoutMs);
+            res = await this.transport.request(pod, path, query, timeoutMs, send);
         }
         catch (err) {
             throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${err.message}`);
@@ -1150,114 +1558,123 @@ function describeFailure(pod, path, res) {
     return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`);
 }
 
-function isReady(pod) {
-    return (!pod.metadata.deletionTimestamp &&
-        (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-}
-/** Finds the most telling reason a pod is not (yet) serving. */
-function podReason(pod) {
-    const statuses = [
-        ...(pod.status?.initContainerStatuses ?? []),
-        ...(pod.status?.containerStatuses ?? [])
-    ];
-    for (const s of statuses) {
-        const waiting = s.state?.waiting;
-        if (waiting?.reason &&
-            waiting.reason !== 'ContainerCreating' &&
-            waiting.reason !== 'PodInitializing') {
-            return `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
-        }
-        const terminated = s.state?.terminated;
-        if (terminated && terminated.exitCode !== 0)
-            return `container ${s.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`;
+/** Bulk answers are long; a sample of the failures is enough to explain them. */
+const FAILURE_SAMPLE = 3;
+/** Reads and writes of test documents: seeding, continuous writes and reads, and the read-back. */
+class DocumentApi {
+    api;
+    constructor(api) {
+        this.api = api;
     }
-    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (scheduled?.status === 'False')
-        return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim();
-    const lastExit = (pod.status?.containerStatuses ?? []).find((s) => s.lastState?.terminated && !s.ready);
-    if (lastExit?.lastState?.terminated)
-        return `restarted after exit ${lastExit.lastState.terminated.exitCode}`;
-    return undefined;
-}
-function summarizePod(pod) {
-    return {
-        name: pod.metadata.name,
-        uid: pod.metadata.uid,
-        phase: pod.status?.phase ?? 'Unknown',
-        ready: isReady(pod),
-        ip: pod.status?.podIP,
-        restarts: (pod.status?.containerStatuses ?? []).reduce((n, s) => n + s.restartCount, 0),
-        reason: podReason(pod),
-        terminating: !!pod.metadata.deletionTimestamp
-    };
-}
-function describePods(pods) {
-    if (pods.length === 0)
-        return 'no pods';
-    return pods
-        .map((p) => {
-        const state = p.terminating ? 'Terminating' : p.ready ? 'Ready' : `${p.phase}, not ready`;
-        return `${p.name} ${state}${p.restarts ? `, ${p.restarts} restarts` : ''}${p.reason ? ` (${p.reason})` : ''}${p.lastLogLine ? `; its log says: ${p.lastLogLine}` : ''}`;
-    })
-        .join('; ');
-}
-function describeHealth(health, expected) {
-    if (!health)
-        return 'cluster health not known';
-    return `cluster ${health.status} with ${health.nodes}/${expected} nodes, ${health.unassigned} unassigned shards`;
-}
-/** What a log line says about why a node is stuck, most telling first. */
-const TELLING_LINES = [
-    /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
-    /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
-    /\]\[WARN *\]|Exception/
-];
-/**
- * The line of a log that best says what went wrong: the last line of the most telling kind
- * (an error, then the engine's cluster-formation complaint, then any warning), else the last line.
- * The engine keeps logging after its real complaint, so the last line alone is rarely it.
- */
-function tellingLine(log) {
-    // Deprecation warnings (loggers o.e.d.* / o.o.d.*) say nothing about why a node is stuck.
-    const lines = log
-        .trim()
-        .split('\n')
-        .filter((l) => l && !/\]\[o\.[eo]\.d\.[\w.]* *\]/.test(l));
-    for (const pattern of TELLING_LINES) {
-        const found = [...lines].reverse().find((l) => pattern.test(l));
-        if (found)
-            return found;
+    /** Creates the test index; refuses to reuse one that exists (it would hold another run's data). */
+    async createIndex(pod, index, layout, alias) {
+        await this.api.call(pod, index, {}, 30_000, {
+            method: 'PUT',
+            body: JSON.stringify({
+                settings: {
+                    number_of_shards: layout.shards,
+                    number_of_replicas: layout.replicas
+                },
+                aliases: { [alias]: {} }
+            })
+        });
     }
-    return lines[lines.length - 1];
-}
-/** Adds each pod's most telling recent log line (for the message at a deadline, not for every look). */
-async function withLastLogLines(kube, namespace, container, pods) {
-    return Promise.all(pods.map(async (p) => {
-        const current = await kube
-            .podLogs(namespace, p.name, container, false, 50)
-            .catch(() => undefined);
-        const previous = current?.trim()
-            ? undefined
-            : await kube.podLogs(namespace, p.name, container, true, 50).catch(() => undefined);
-        return { ...p, lastLogLine: tellingLine(current || previous || '') };
-    }));
-}
-/** Asks every given pod for its own view of the elected master, in parallel; errors become strings. */
-async function mastersSeenBy(api, pods) {
-    const views = await Promise.all(pods.map(async (pod) => {
+    /** Waits (on the engine's side) until the index is green; returns the status reached. */
+    async waitForIndexGreen(pod, index, timeoutMs) {
+        const seconds = Math.max(1, Math.floor(timeoutMs / 1000));
         try {
-            return [pod, await api.localMaster(pod)];
+            const health = await this.api.call(pod, `_cluster/health/${index}`, { wait_for_status: 'green', timeout: `${seconds}s` }, timeoutMs + 5000);
+            return health.status;
         }
         catch (err) {
-            return [pod, `unreachable: ${err.message}`];
+            // On timeout the engine answers 408 with the health it reached; the body is not kept by call().
+            if (err instanceof EsRequestError && err.status === 408)
+                return 'not green';
+            throw err;
         }
-    }));
-    return new Map(views);
+    }
+    /**
+     * Writes documents through the bulk API with `refresh=wait_for`. Returns the ids the engine
+     * acknowledged; a partial failure names the first failures.
+     */
+    async bulkIndex(pod, index, docs) {
+        const ndjson = docs
+            .map((d) => `${JSON.stringify({ index: { _index: index, _id: d.id } })}\n${JSON.stringify(d.body)}\n`)
+            .join('');
+        const res = await this.api.call(pod, '_bulk', { refresh: 'wait_for', require_alias: 'true' }, 60_000, {
+            method: 'POST',
+            body: ndjson,
+            contentType: 'application/x-ndjson'
+        });
+        const acked = [];
+        const failures = [];
+        for (const item of res.items) {
+            const r = item.index;
+            if (r.status >= 200 && r.status < 300)
+                acked.push(r._id);
+            else if (failures.length < FAILURE_SAMPLE)
+                failures.push(`${r._id}: ${r.status} ${r.error?.type ?? ''} ${r.error?.reason ?? ''}`.trim());
+        }
+        return { acked, failures };
+    }
+    /**
+     * Indexes one document and resolves when the engine acknowledged it (2xx with a successful
+     * shard). `op_type=create`: an id is written once, so a retried write cannot hide a loss.
+     */
+    async indexOne(pod, index, id, body, timeoutMs) {
+        const seconds = Math.max(1, Math.floor(timeoutMs / 1000));
+        const res = await this.api.call(pod, `${index}/_doc/${encodeURIComponent(id)}`, 
+        // Through the alias only: a lost index must fail the write, not be recreated empty.
+        { op_type: 'create', require_alias: 'true', timeout: `${seconds}s` }, timeoutMs, { method: 'PUT', body: JSON.stringify(body) });
+        if (res.result !== 'created' || (res._shards && res._shards.successful < 1))
+            throw new Error(`write of ${id} answered ${res.result}`);
+    }
+    /** Reads one document by id (a real get, not a search: it must reach a shard copy). */
+    async getOne(pod, index, id, timeoutMs) {
+        try {
+            const res = await this.api.call(pod, `${index}/_doc/${encodeURIComponent(id)}`, {}, timeoutMs);
+            return res.found;
+        }
+        catch (err) {
+            if (err instanceof EsRequestError && err.status === 404 && err.type === undefined)
+                return false;
+            throw err;
+        }
+    }
+    /**
+     * Which of `ids` the index does not hold, read back in batches with `_mget` (real-time: no
+     * refresh needed). A lost index answers 200 with an error per document: all of them missing.
+     */
+    async missing(pod, index, ids, batch = 500) {
+        const missing = [];
+        for (let i = 0; i < ids.length; i += batch) {
+            const res = await this.api.call(pod, `${index}/_mget`, { _source: 'false' }, 30_000, { method: 'POST', body: JSON.stringify({ ids: ids.slice(i, i + batch) }) });
+            for (const d of res.docs)
+                if (d.found !== true)
+                    missing.push(d._id);
+        }
+        return missing;
+    }
+    /** Cluster health as the master sees it; 'unavailable' when no master answers in time. */
+    async clusterStatus(pod, timeoutMs) {
+        try {
+            const res = await this.api.call(pod, '_cluster/health', 
+            // Without a master the node would wait 30 s (master_timeout); ask for an answer at once.
+            { master_timeout: `${Math.max(1, Math.floor(timeoutMs / 2000))}s` }, timeoutMs);
+            return res.status;
+        }
+        catch (err) {
+            if (err instanceof EsRequestError && err.status !== 0)
+                return 'unavailable';
+            throw err;
+        }
+    }
 }
-/** Maps a node to its pod: by IP first, else by the node name starting with the pod name. */
-function podOfNode(node, pods) {
-    return (pods.find((p) => p.ip && p.ip === node.ip) ??
-        pods.find((p) => node.name === p.name || node.name.startsWith(`${p.name}.`)));
+/** A checksum of a set of ids, independent of their order (recorded at seeding, compared after). */
+function idsChecksum(ids) {
+    return createHash('sha256')
+        .update([...ids].sort().join('\n'))
+        .digest('hex');
 }
 
 /**
@@ -1338,6 +1755,106 @@ async function separateClusters(target, pods) {
         return undefined;
     return `The nodes formed ${uuids.size} separate clusters: ${[...uuids.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}.`;
 }
+
+/** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
+function transportFor(ctx) {
+    const { options, kube, namespace, manifests } = ctx;
+    const exec = options.transport === 'exec' || (options.transport === 'auto' && options.password !== undefined);
+    return exec
+        ? ExecCurlTransport.forCluster(kube, namespace, manifests.view.containerName, options.esPort, options.scheme, options.password !== undefined
+            ? { username: options.username ?? 'elastic', password: options.password }
+            : undefined)
+        : new PodProxyTransport(kube, namespace, options.esPort, options.scheme);
+}
+/** Snapshots the engines' own view (`_cat` tables) after a step, as `elasticsearch/<step>-<outcome>/`. */
+async function snapshotAfter(ctx, step, outcome) {
+    if (!ctx.kube || !ctx.namespace || !ctx.api)
+        return;
+    await snapshotElasticsearch({
+        kube: ctx.kube,
+        api: ctx.api,
+        namespace: ctx.namespace,
+        selector: ctx.manifests.view.selector,
+        logger: ctx.logger
+    }, ctx.writer, `${step}-${outcome}`);
+}
+/** Waits until the cluster is green with every expected node; records the engine and its cluster UUID. */
+const formStep = {
+    name: 'form',
+    title: (ctx) => `Form: green with ${ctx.expectedNodes} nodes`,
+    async run(ctx) {
+        const api = new CatApi(transportFor(ctx));
+        ctx.api = api;
+        ctx.docs = new DocumentApi(api);
+        ctx.target = {
+            kube: ctx.kube,
+            api,
+            namespace: ctx.namespace,
+            selector: ctx.manifests.view.selector,
+            container: ctx.manifests.view.containerName,
+            expectedNodes: ctx.expectedNodes,
+            timeline: ctx.timeline,
+            logger: ctx.logger,
+            pollIntervalMs: ctx.options.pollIntervalMs,
+            signal: ctx.hooks.signal
+        };
+        const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs);
+        ctx.formed = result;
+        ctx.askPod = result.answeringPod;
+        const engine = await api.engine(result.answeringPod);
+        ctx.clusterUuid = engine.clusterUuid;
+        ctx.report.engine = { distribution: engine.distribution, version: engine.version };
+        ctx.report.clusterUuid = engine.clusterUuid;
+        ctx.logger.info(`${engine.distribution} ${engine.version}: cluster ${result.health.cluster} (${engine.clusterUuid}) green with ${result.health.nodes} nodes`);
+        const applied = ctx.timeline.first('applied');
+        const green = ctx.timeline.first('green');
+        if (applied && green)
+            ctx.report.timeToGreenMs = green.at - applied.at;
+    },
+    collect: (ctx, outcome) => snapshotAfter(ctx, 'form', outcome)
+};
+
+/** Documents go in through the bulk API in batches of this many. */
+const BULK_BATCH = 500;
+/**
+ * Creates the test index `es-k8s-verify-<run id>` (shards spread so that every node holds
+ * some, with replicas), writes the seed documents and records their ids and checksum. Writes
+ * go through an alias with `require_alias`, so an index lost with its data is never quietly
+ * recreated empty by the next write.
+ */
+const seedStep = {
+    name: 'seed',
+    title: 'Seed the test index',
+    skip: (ctx) => (ctx.options.dataChecks ? undefined : 'data-checks is off'),
+    async run(ctx) {
+        const { options, docs } = ctx;
+        const pod = ctx.askPod;
+        const index = `es-k8s-verify-${ctx.runId}`;
+        const alias = `${index}-write`;
+        const layout = {
+            shards: options.seedShards ?? ctx.expectedNodes,
+            replicas: options.seedReplicas
+        };
+        await docs.createIndex(pod, index, layout, alias);
+        const status = await docs.waitForIndexGreen(pod, index, 60_000);
+        if (status !== 'green' && layout.replicas < ctx.expectedNodes)
+            throw new VerificationError(`The test index ${index} (${layout.shards} shards, ${layout.replicas} replicas) did not turn green within 60s; see elasticsearch/seed-failed/.`);
+        const seeded = [];
+        for (let i = 0; i < options.seedDocuments; i += BULK_BATCH) {
+            const batch = Array.from({ length: Math.min(BULK_BATCH, options.seedDocuments - i) }, (_, k) => ({
+                id: `seed-${i + k}`,
+                body: { seq: i + k, run: ctx.runId }
+            }));
+            const { acked, failures } = await docs.bulkIndex(pod, alias, batch);
+            if (failures.length)
+                throw new VerificationError(`Seeding ${index} failed for some documents: ${failures.join('; ')}`);
+            seeded.push(...acked);
+        }
+        ctx.data = { index, alias, seeded, checksum: idsChecksum(seeded) };
+        ctx.timeline.record('seed', 'seeded', `wrote ${seeded.length} documents to ${index} (${layout.shards} shards, ${layout.replicas} replicas)`);
+        ctx.logger.info(`Seeded ${seeded.length} documents into ${index}: ${layout.shards} shards, ${layout.replicas} replica(s)`);
+    }
+};
 
 /** Finds the elected master from a node that knows it, mapped to its pod. */
 async function findMaster(target, askPod) {
@@ -1485,387 +2002,422 @@ async function killMaster(target, phase, master, mode, beforeDelete) {
 }
 
 /**
- * Writes everything a person needs to understand a run into one directory. Every write goes
- * through `write`, which masks the secrets it was given: credentials never reach an artifact.
+ * Opens a disruption in the report and starts its background checks (writes, reads, health)
+ * through pods outside it. `armRed` holds red against max-red from the start; the restart
+ * scenario arms it once the cluster has re-formed.
  */
-class ReportWriter {
-    dir;
-    secrets;
-    constructor(dir, secrets = []) {
-        this.dir = dir;
-        this.secrets = secrets.filter((s) => !!s && s.length >= 3);
-        mkdirSync(dir, { recursive: true });
-    }
-    redact(text) {
-        return this.secrets.reduce((t, s) => t.split(s).join('***'), text);
-    }
-    write(relative, content) {
-        const path = join(this.dir, relative);
-        mkdirSync(dirname(path), { recursive: true });
-        const text = typeof content === 'string' ? content : JSON.stringify(content, null, 2);
-        writeFileSync(path, this.redact(text));
-        return path;
-    }
-}
-const ES_SNAPSHOTS = [
-    ['cat-health.txt', '_cat/health', { v: 'true' }],
-    [
-        'cat-nodes.txt',
-        '_cat/nodes',
-        { v: 'true', h: 'id,name,ip,master,node.role,heap.percent,uptime', full_id: 'true' }
-    ],
-    ['cat-master.txt', '_cat/master', { v: 'true' }],
-    ['cat-shards.txt', '_cat/shards', { v: 'true' }],
-    ['cat-indices.txt', '_cat/indices', { v: 'true' }]
-];
-/**
- * Snapshots the cluster's own view at a phase boundary, from a Ready pod that knows a master
- * (the `_cat` calls below would block 30 s on a masterless node). Without one, records each
- * pod's local view instead. Adds allocation explain when health is not green.
- */
-async function snapshotElasticsearch(target, writer, label) {
-    const api = target.api;
-    if (!api)
+function startDisruption(ctx, scenario, name, disruptedUids, armRed) {
+    const abort = new AbortController();
+    const index = ctx.report.disruptions.length;
+    ctx.report.disruptions.push({ scenario, name, startedAt: Date.now() });
+    ctx.disruption = { index, abort };
+    if (!ctx.data || !ctx.docs)
         return;
-    const pods = (await target.kube.listPods(target.namespace, target.selector))
-        .filter(isReady)
-        .map((p) => p.metadata.name);
-    let answering;
-    for (const pod of pods) {
-        if (await api.localMaster(pod).catch(() => undefined)) {
-            answering = pod;
-            break;
-        }
-    }
-    const base = `elasticsearch/${label}`;
-    if (!answering) {
-        for (const pod of pods) {
-            const master = await api.snapshot(pod, '_cat/master', { v: 'true', local: 'true' });
-            const health = await api.snapshot(pod, '_cluster/health', { local: 'true', pretty: 'true' });
-            writer.write(`${base}/${pod}-local-view.txt`, `# _cat/master?local (${master.status})\n${master.body}\n# _cluster/health?local (${health.status})\n${health.body}\n`);
-        }
-        if (pods.length === 0)
-            writer.write(`${base}/no-ready-pod.txt`, 'No pod was Ready: nothing to ask.\n');
-        return;
-    }
-    let green = false;
-    for (const [file, path, query] of ES_SNAPSHOTS) {
-        const res = await api.snapshot(answering, path, query);
-        if (path === '_cat/health')
-            green = /\bgreen\b/.test(res.body);
-        writer.write(`${base}/${file}`, `# ${path} asked of ${answering} (HTTP ${res.status})\n${res.body}`);
-    }
-    if (!green) {
-        const explain = await api.snapshot(answering, '_cluster/allocation/explain', { pretty: 'true' });
-        writer.write(`${base}/allocation-explain.json`, explain.body);
-    }
+    const pods = new ServingPods(ctx.kube, ctx.namespace, ctx.manifests.view.selector);
+    pods.disrupt(disruptedUids);
+    const monitor = new AvailabilityMonitor(ctx.docs, pods, {
+        index: ctx.data.alias,
+        readIndex: ctx.data.index,
+        readIds: ctx.data.seeded,
+        writesPerSecond: ctx.options.writeRate,
+        pollIntervalMs: ctx.options.pollIntervalMs,
+        maxRedMs: ctx.options.maxRedMs,
+        idPrefix: `${name}`
+    }, ctx.timeline, name);
+    monitor.start({ armRed, onFailure: (err) => abort.abort(err) });
+    ctx.disruption.monitor = monitor;
+}
+/** Marks pods as disrupted after the disruption started (a rolling upgrade's next pod). */
+function disruptedTarget(ctx) {
+    const signals = [ctx.hooks.signal, ctx.disruption?.abort.signal].filter((s) => !!s);
+    return { ...ctx.target, signal: signals.length ? AbortSignal.any(signals) : undefined };
 }
 /**
- * Follows every container log of a pod that is about to be deleted, so that its last words
- * (the shutdown, or nothing at all under a force kill) survive the pod: once the API object is
- * gone the logs are gone too, and the replacement pod starts a fresh log under the same name.
- * `stop` waits up to `graceMs` for the streams to end on their own, then cuts them and writes
- * `pods/<pod>/<container>.<label>.log`.
+ * Runs a wait of the disruption; when the background checks stopped it early (red beyond
+ * max-red), the checks' verdict is the one thrown, not the interrupted wait's.
  */
-function captureLastWords(target, writer, pod, label) {
-    const controller = new AbortController();
-    const containers = (pod.spec?.containers ?? []).map((c) => c.name);
-    const streams = containers.map((c) => target.kube
-        .followPodLogs(target.namespace, pod.metadata.name, c, controller.signal)
-        .then((text) => ({ c, text })));
-    const all = Promise.all(streams);
-    return {
-        async stop(graceMs) {
-            const timer = setTimeout(() => controller.abort(), graceMs);
-            const logs = await all;
-            clearTimeout(timer);
-            for (const { c, text } of logs)
-                writer.write(`pods/${pod.metadata.name}/${c}.${label}.log`, text);
-        }
-    };
-}
-/** Logs of every container of every pod, current and previous; objects as YAML; events in time order. */
-async function collectKubernetes(target, writer) {
-    const { kube, namespace } = target;
-    const pods = await kube.listPods(namespace, {});
-    for (const pod of pods) {
-        const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
-        for (const c of containers) {
-            for (const previous of [false, true]) {
-                const text = await kube
-                    .podLogs(namespace, pod.metadata.name, c, previous)
-                    .catch((err) => `could not read logs: ${errorMessage(err)}`);
-                if (text)
-                    writer.write(`pods/${pod.metadata.name}/${c}${previous ? '.previous' : ''}.log`, text);
-            }
-        }
-    }
-    const kinds = [
-        ['pods', `/api/v1/namespaces/${namespace}/pods`],
-        ['statefulsets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`],
-        ['services', `/api/v1/namespaces/${namespace}/services`],
-        ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`]
-    ];
-    for (const [name, path] of kinds) {
-        const items = await kube.list(path);
-        writer.write(`objects/${name}.yaml`, items.map((i) => distExports.stringify(i)).join('---\n'));
-    }
-    const events = await kube.events(namespace);
-    writer.write('events.json', events);
-    writer.write('events.txt', events
-        .map((e) => `${e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? ''} ${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.message ?? ''}`)
-        .join('\n') + '\n');
-}
-
-function xml(text) {
-    return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
-}
-/** JUnit XML with one test case per phase, as CI systems display it. */
-function toJUnit(report) {
-    const failures = report.phases.filter((p) => p.status === 'failed').length;
-    const skipped = report.phases.filter((p) => p.status === 'skipped').length;
-    const cases = report.phases.map((p) => {
-        const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`;
-        if (p.status === 'failed')
-            return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`;
-        if (p.status === 'skipped')
-            return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`;
-        return `${open}/>`;
-    });
-    return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="es-k8s-verify" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
-        ...cases,
-        '  </testsuite>',
-        '</testsuites>',
-        ''
-    ].join('\n');
-}
-
-const NAMESPACE_LABEL = 'es-k8s-verify/run';
-/** How long a killed master's log stream may run on once the run is over. */
-const LAST_WORDS_GRACE_MS = 2_000;
-function runId() {
-    return randomBytes(3).toString('hex');
-}
-function aborted(signal) {
-    if (signal?.aborted)
-        throw new VerificationError(`Interrupted (${String(signal.reason ?? 'signal')}); collecting logs and cleaning up`);
-}
-/**
- * Runs the whole scenario: provision, apply, form, then for each round find the elected
- * master, kill its pod, assert a new master and the pod's rejoin; collects logs and reports
- * on every path and removes what the run created. Never throws for a failed verification:
- * the verdict is in the report. Throws UsageError for bad input, before anything is created.
- */
-async function verify(options, logger, hooks = {}) {
-    const objects = loadManifests(options.manifests);
-    const stsObject = selectStatefulSet(objects, options.statefulset);
-    const sts = viewStatefulSet(stsObject.object, options.container);
-    const expectedNodes = options.expectedNodes ?? sts.replicas;
-    const singleNode = sts.env['discovery.type'] === 'single-node' || expectedNodes < 2;
-    const id = runId();
-    const clusterName = options.clusterName ?? `es-k8s-verify-${id}`;
-    const reportDir = options.reportDir ?? mkdtempSync(join(tmpdir(), 'es-k8s-verify-report-'));
-    const writer = new ReportWriter(reportDir, [options.password]);
-    const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'));
-    chmodSync(workDir, 0o700);
-    const timeline = new Timeline();
-    const ctx = { logger, workDir };
-    const providerKind = await resolveProvider(options.provider, ctx);
-    const provider = makeProvider(providerKind, options, clusterName, ctx);
-    const startedAt = Date.now();
-    const report = {
-        verdict: 'failed',
-        startedAt: new Date(startedAt).toISOString(),
-        endedAt: '',
-        durationMs: 0,
-        provider: providerKind,
-        cluster: provider.clusterName,
-        statefulset: sts.name,
-        expectedNodes,
-        phases: [],
-        rounds: [],
-        warnings: [],
-        reportDir
-    };
-    let kube;
-    let namespace = options.namespace;
-    let createdNamespace = false;
-    let api;
-    const collectTarget = () => kube && namespace ? { kube, api, namespace, selector: sts.selector, logger } : undefined;
-    const lastWords = [];
-    const runner = new PhaseRunner(logger, timeline, [
-        async (phase, outcome) => {
-            const target = collectTarget();
-            if (target && ['form', 'failover', 'rejoin'].some((p) => phase.startsWith(p)))
-                await snapshotElasticsearch(target, writer, `${phase}-${outcome}`);
-        }
-    ]);
-    const onSignal = () => logger.warning('Interrupted: collecting logs and cleaning up before exiting');
-    hooks.signal?.addEventListener('abort', onSignal);
+async function duringDisruption(ctx, wait) {
     try {
-        if (options.preflight) {
-            await runner.run('lint', 'Preflight: lint the manifests', async () => preflight(objects, logger));
-        }
-        else {
-            runner.skip('lint', 'Preflight: lint the manifests', 'preflight is off');
-        }
-        const { kubeconfig, context } = await runner.run('provision', `Provision cluster (${providerKind})`, async () => {
-            const created = await provider.create();
-            hooks.onClusterCreated?.({
-                provider: providerKind,
-                clusterName: provider.clusterName,
-                kubeconfig: created.kubeconfig
-            });
-            if (options.prepareHost)
-                await provider.prepareHost();
-            if (options.preloadImages)
-                await provider.loadImages(options.image
-                    ? [options.image, ...imagesOf(objects).filter((i) => i !== sts.image)]
-                    : imagesOf(objects));
-            return created;
-        });
-        aborted(hooks.signal);
-        kube = KubeClient.fromFile(kubeconfig, context);
-        report.kubernetesVersion = await kube.checkReachable();
-        await runner.run('apply', `Apply ${objects.length} objects`, async () => {
-            if (!namespace) {
-                namespace = `es-k8s-verify-${id}`;
-                await kube.createNamespace(namespace, { [NAMESPACE_LABEL]: id });
-                createdNamespace = true;
-                hooks.onNamespaceCreated?.(namespace);
+        const failed = ctx.disruption?.monitor?.failed;
+        if (failed)
+            throw failed;
+        return await wait();
+    }
+    catch (err) {
+        throw ctx.disruption?.monitor?.failed ?? err;
+    }
+}
+/** Stops the disruption's checks and writes their figures into the report (on every path). */
+async function endDisruption(ctx) {
+    const d = ctx.disruption;
+    if (!d)
+        return;
+    ctx.disruption = undefined;
+    const entry = ctx.report.disruptions[d.index];
+    entry.endedAt = Date.now();
+    entry.durationMs = entry.endedAt - entry.startedAt;
+    if (!d.monitor)
+        return;
+    entry.availability = await d.monitor.stop();
+    ctx.written[d.index] = d.monitor.acked;
+    ctx.logger.info(`${entry.name}: ${describeAvailability(entry.availability)}`);
+}
+
+/** Why there is no failover to run, if there is none. */
+function noFailover(ctx) {
+    const env = ctx.manifests.view.env;
+    if (env['discovery.type'] === 'single-node' || ctx.expectedNodes < 2)
+        return `single-node cluster (${env['discovery.type'] === 'single-node' ? 'discovery.type=single-node' : `${ctx.expectedNodes} node expected`}): there is no other node to elect`;
+    return undefined;
+}
+/**
+ * The failover scenario, one pair of steps per round: kill the elected master's pod and wait
+ * until every survivor follows one new master of their own; then wait until the pod is back,
+ * its node rejoined and the cluster green. The availability checks run across both.
+ */
+function failoverSteps(rounds) {
+    if (rounds === 0)
+        return [
+            {
+                name: 'failover',
+                title: 'Kill the elected master',
+                skip: () => 'rounds is 0',
+                run: async () => undefined
             }
-            else if (!(await kube.namespaceExists(namespace))) {
-                await kube.createNamespace(namespace, { [NAMESPACE_LABEL]: id });
-                createdNamespace = true;
-                hooks.onNamespaceCreated?.(namespace);
-            }
-            report.namespace = namespace;
-            for (const m of objects)
-                await applyOne(kube, m, m === stsObject && options.image
-                    ? overrideImage(m.object, sts.containerName, options.image)
-                    : m.object, namespace, logger);
-            timeline.record('apply', 'applied', `applied ${objects.length} objects to namespace ${namespace}`);
-        });
-        aborted(hooks.signal);
-        const transport = options.transport === 'exec' ||
-            (options.transport === 'auto' && options.password !== undefined)
-            ? ExecCurlTransport.forCluster(kube, namespace, sts.containerName, options.esPort, options.scheme, options.password !== undefined
-                ? { username: options.username ?? 'elastic', password: options.password }
-                : undefined)
-            : new PodProxyTransport(kube, namespace, options.esPort, options.scheme);
-        api = new CatApi(transport);
-        const target = {
-            kube,
-            api,
-            namespace: namespace,
-            selector: sts.selector,
-            container: sts.containerName,
-            expectedNodes,
-            timeline,
-            logger,
-            pollIntervalMs: options.pollIntervalMs,
-            signal: hooks.signal
-        };
-        const formed = await runner.run('form', `Form: green with ${expectedNodes} nodes`, async () => {
-            const result = await waitForGreen(target, 'form', options.formationTimeoutMs);
-            const engine = await api.engine(result.answeringPod);
-            report.engine = { distribution: engine.distribution, version: engine.version };
-            logger.info(`${engine.distribution} ${engine.version}: cluster ${result.health.cluster} green with ${result.health.nodes} nodes`);
-            return result;
-        });
-        report.timeToGreenMs =
-            timeline.first('green').at - timeline.entries.find((e) => e.event === 'applied').at;
-        if (singleNode) {
-            report.failoverSkipped = `single-node cluster (${sts.env['discovery.type'] === 'single-node' ? 'discovery.type=single-node' : `${expectedNodes} node expected`}): there is no other node to elect`;
-            runner.skip('failover', 'Kill the elected master', report.failoverSkipped);
-        }
-        else if (options.rounds === 0) {
-            report.failoverSkipped = 'rounds is 0';
-            runner.skip('failover', 'Kill the elected master', report.failoverSkipped);
-        }
-        let askPod = formed.answeringPod;
-        for (let round = 1; !singleNode && round <= options.rounds; round++) {
-            aborted(hooks.signal);
-            const suffix = options.rounds > 1 ? ` (round ${round}/${options.rounds})` : '';
-            let killedUid = '';
-            let podWatch;
-            const state = await runner.run(`failover-${round}`, `Kill the elected master${suffix}`, async () => {
-                const { master, nodes } = await findMaster(target, askPod);
-                report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]));
-                logger.info(`Elected master: ${master.node} in pod ${master.pod}`);
-                const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, options.killMode, (pod) => lastWords.push(captureLastWords(target, writer, pod, `killed-round-${round}`)));
+        ];
+    const steps = [];
+    for (let round = 1; round <= rounds; round++) {
+        const suffix = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+        let killedUid = '';
+        let podWatch;
+        let state;
+        steps.push({
+            name: `failover-${round}`,
+            title: `Kill the elected master${suffix}`,
+            skip: (ctx) => {
+                const reason = noFailover(ctx);
+                if (reason)
+                    ctx.report.failoverSkipped = reason;
+                return reason;
+            },
+            async run(ctx) {
+                const target = ctx.target;
+                const { master, nodes } = await findMaster(target, ctx.askPod);
+                ctx.report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]));
+                ctx.logger.info(`Elected master: ${master.node} in pod ${master.pod}`);
+                const killedPod = await ctx.kube.getPod(ctx.namespace, master.pod);
+                startDisruption(ctx, 'failover', `failover-${round}`, killedPod ? [killedPod.metadata.uid] : [], true);
+                const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, ctx.options.killMode, (pod) => ctx.pending.push(captureLastWords({
+                    kube: ctx.kube,
+                    api: ctx.api,
+                    namespace: ctx.namespace,
+                    selector: target.selector,
+                    logger: ctx.logger
+                }, ctx.writer, pod, `killed-round-${round}`)));
                 const r = {
                     round,
-                    killMode: options.killMode,
+                    killMode: ctx.options.killMode,
                     masterBefore: master,
                     killedAt,
                     nodeIdBefore: master.nodeId
                 };
-                report.rounds.push(r);
+                ctx.report.rounds.push(r);
+                state = r;
                 killedUid = uid;
                 // Watch for the pod's return from the kill on, across the election and the rejoin.
-                podWatch = runner.startMonitor(`pod-watch-${round}`, options.pollIntervalMs, async () => {
+                podWatch = ctx.runner.startMonitor(`pod-watch-${round}`, ctx.options.pollIntervalMs, async () => {
                     await notePodReturn(target, `failover-${round}`, r, uid);
                 });
-                const survivors = formed.pods.map((p) => p.name).filter((n) => n !== master.pod);
-                r.masterAfter = await waitForNewMaster(target, `failover-${round}`, r, survivors, options.failoverTimeoutMs);
-                logger.info(`New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`);
-                return r;
-            });
-            await runner.run(`rejoin-${round}`, `Rejoin: ${state.masterBefore.pod} back and green${suffix}`, async () => {
-                await waitForRejoin(target, `rejoin-${round}`, state, killedUid, options.rejoinTimeoutMs);
-                await podWatch?.stop();
-                logger.info(`${state.masterBefore.pod} back after ${formatDuration(state.podBackMs ?? 0)}, rejoined after ${formatDuration(state.rejoinedMs ?? 0)}, green after ${formatDuration(state.greenMs ?? 0)}`);
-                if (!state.nodeIdPersisted) {
-                    const message = `${state.masterBefore.pod} rejoined with a new node ID (${state.nodeIdAfter}, was ${state.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`;
-                    if (options.requirePersistentIdentity)
-                        throw new VerificationError(message);
-                    report.warnings.push(message);
-                    logger.warning(message, { file: stsObject.file, line: stsObject.line });
-                }
-            });
-            askPod = state.masterAfter.pod;
-        }
-        const first = report.rounds[0];
-        if (first) {
-            report.masterBefore = first.masterBefore;
-            report.masterAfter = first.masterAfter;
-            report.failoverMs = first.newMasterMs;
-            report.rejoinMs = first.greenMs;
-        }
-        report.verdict = 'passed';
-    }
-    catch (err) {
-        if (err instanceof UsageError)
-            throw err;
-        const failed = runner.results.find((p) => p.status === 'failed');
-        report.error = {
-            phase: failed?.name,
-            message: errorMessage(err),
-            lastSeen: err instanceof VerificationError ? err.lastSeen : undefined,
-            location: err instanceof ManifestError ? err.location : undefined
-        };
-        logger.error(errorMessage(err), report.error.location);
-    }
-    finally {
-        hooks.signal?.removeEventListener('abort', onSignal);
-        await runner.stopMonitors();
-        report.phases = runner.results;
-        await logger.group('Collect logs and reports', async () => {
-            // A killed master's stream ends when its process does; cut any that outlive the run.
-            await Promise.all(lastWords.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)));
-            const target = collectTarget();
-            if (target)
-                await collectKubernetes(target, writer).catch((err) => logger.warning(`Collecting Kubernetes objects and logs failed: ${errorMessage(err)}`));
-            await provider
-                .exportLogs(join(reportDir, 'provider'))
-                .catch((err) => logger.warning(`Exporting ${providerKind} logs failed: ${errorMessage(err)}`));
+                const survivors = ctx.formed.pods.map((p) => p.name).filter((n) => n !== master.pod);
+                r.masterAfter = await duringDisruption(ctx, () => waitForNewMaster(disruptedTarget(ctx), `failover-${round}`, r, survivors, ctx.options.failoverTimeoutMs));
+                ctx.askPod = r.masterAfter.pod;
+                ctx.logger.info(`New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`);
+            },
+            collect: (ctx, outcome) => snapshotAfter(ctx, `failover-${round}`, outcome)
         });
-        await logger.group('Clean up', async () => {
-            if (options.keepCluster) {
+        steps.push({
+            name: `rejoin-${round}`,
+            title: `Rejoin: the killed pod back and green${suffix}`,
+            skip: noFailover,
+            async run(ctx) {
+                const r = state;
+                try {
+                    await duringDisruption(ctx, () => waitForRejoin(disruptedTarget(ctx), `rejoin-${round}`, r, killedUid, ctx.options.rejoinTimeoutMs));
+                }
+                finally {
+                    await podWatch?.stop();
+                    await endDisruption(ctx);
+                }
+                ctx.logger.info(`${r.masterBefore.pod} back after ${formatDuration(r.podBackMs ?? 0)}, rejoined after ${formatDuration(r.rejoinedMs ?? 0)}, green after ${formatDuration(r.greenMs ?? 0)}`);
+                if (round === 1) {
+                    ctx.report.masterBefore = r.masterBefore;
+                    ctx.report.masterAfter = r.masterAfter;
+                    ctx.report.failoverMs = r.newMasterMs;
+                    ctx.report.rejoinMs = r.greenMs;
+                }
+                if (!r.nodeIdPersisted) {
+                    const message = `${r.masterBefore.pod} rejoined with a new node ID (${r.nodeIdAfter}, was ${r.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`;
+                    if (ctx.options.requirePersistentIdentity)
+                        throw new VerificationError(message);
+                    ctx.report.warnings.push(message);
+                    ctx.logger.warning(message, {
+                        file: ctx.manifests.statefulset.file,
+                        line: ctx.manifests.statefulset.line
+                    });
+                }
+            },
+            collect: (ctx, outcome) => snapshotAfter(ctx, `rejoin-${round}`, outcome)
+        });
+    }
+    return steps;
+}
+
+/**
+ * The restart scenario, as a node-pool upgrade does it: every pod of the StatefulSet deleted
+ * at once, then the cluster must re-form, green with every node, as the same cluster (its
+ * UUID unchanged). A new UUID means every node lost its state: the data check then counts
+ * what went with it.
+ */
+function restartSteps() {
+    let deletedAt = 0;
+    return [
+        {
+            name: 'restart',
+            title: 'Restart: delete every pod at once',
+            async run(ctx) {
+                const kube = ctx.kube;
+                const pods = await kube.listPods(ctx.namespace, ctx.manifests.view.selector);
+                startDisruption(ctx, 'restart', 'restart', pods.map((p) => p.metadata.uid), false);
+                deletedAt = Date.now();
+                const grace = ctx.options.killMode === 'force' ? 0 : undefined;
+                await Promise.all(pods.map((p) => kube.deletePod(ctx.namespace, p.metadata.name, p.metadata.uid, grace)));
+                ctx.timeline.record('restart', 'restart', `deleted ${pods.length} pods at once (${grace === 0 ? 'grace period 0' : 'their own grace period'}): ${pods.map((p) => p.metadata.name).join(', ')}`);
+            }
+        },
+        {
+            name: 'reform',
+            title: 'Re-form after the restart: green with every node',
+            async run(ctx) {
+                try {
+                    const result = await duringDisruption(ctx, () => waitForGreen(disruptedTarget(ctx), 'reform', ctx.options.rejoinTimeoutMs));
+                    ctx.disruption?.monitor?.armRed();
+                    ctx.askPod = result.answeringPod;
+                    const uuid = (await ctx.api.localState(result.answeringPod)).clusterUuid;
+                    const entry = ctx.report.disruptions[ctx.disruption?.index ?? -1];
+                    if (entry)
+                        entry.clusterUuidAfter = uuid;
+                    ctx.logger.info(`Re-formed after ${formatDuration(Date.now() - deletedAt)}: cluster ${uuid}${uuid === ctx.clusterUuid ? ' (the same cluster)' : ` (a NEW cluster; was ${ctx.clusterUuid})`}`);
+                    if (uuid !== ctx.clusterUuid) {
+                        const message = `The cluster came back as a new cluster: its UUID changed from ${ctx.clusterUuid} to ${uuid}, so every node lost its state in the restart`;
+                        ctx.deferred.push(message);
+                        ctx.logger.warning(message, {
+                            file: ctx.manifests.statefulset.file,
+                            line: ctx.manifests.statefulset.line
+                        });
+                        ctx.clusterUuid = uuid;
+                    }
+                }
+                finally {
+                    await endDisruption(ctx);
+                }
+            },
+            collect: (ctx, outcome) => snapshotAfter(ctx, 'reform', outcome)
+        }
+    ];
+}
+
+/** The annotation `kubectl rollout restart` sets; ours, so that both can be told apart. */
+const RESTARTED_AT = 'es-k8s-verify/restartedAt';
+/** The manifests with a pod-template annotation that changes the revision: a rolling restart. */
+function withRestart(set) {
+    const sts = structuredClone(set.statefulset.object);
+    const template = ((sts.spec ??= {}).template ??= {});
+    template.metadata = {
+        ...template.metadata,
+        annotations: { ...template.metadata?.annotations, [RESTARTED_AT]: new Date().toISOString() }
+    };
+    const statefulset = { ...set.statefulset, object: sts };
+    return {
+        ...set,
+        statefulset,
+        objects: set.objects.map((o) => (o === set.statefulset ? statefulset : o))
+    };
+}
+async function readStatefulSet(ctx) {
+    const sts = await ctx.kube.getStatefulSet(ctx.namespace, ctx.manifests.view.name);
+    if (!sts)
+        throw new VerificationError(`StatefulSet ${ctx.manifests.view.name} no longer exists`);
+    return sts;
+}
+/**
+ * The rolling-upgrade scenario, the PR gate's own question: a manifest change is a change to a
+ * running cluster. The cluster formed from base-manifests is moved to the manifests under test
+ * (without a base: a rolling restart of them), the StatefulSet's rollout is followed pod by pod
+ * until every pod runs the new revision, and the cluster must turn green again without ever
+ * going red or losing an acknowledged write.
+ */
+function rollingUpgradeSteps() {
+    return [
+        {
+            name: 'rolling-upgrade',
+            title: 'Rolling upgrade to the manifests under test',
+            async run(ctx) {
+                const started = Date.now();
+                const before = await readStatefulSet(ctx);
+                const fromRevision = before.status?.currentRevision;
+                startDisruption(ctx, 'rolling-upgrade', 'rolling-upgrade', [], true);
+                try {
+                    await applyManifestSet(ctx, ctx.base ? ctx.manifests : withRestart(ctx.manifests));
+                    let sts = await readStatefulSet(ctx);
+                    if (sts.spec?.updateStrategy?.type === 'OnDelete')
+                        throw new VerificationError(`StatefulSet ${sts.metadata.name} has updateStrategy OnDelete: the controller never replaces a running pod, so the new revision is never rolled out. Use updateStrategy RollingUpdate (the default).`);
+                    sts = await waitFor('the StatefulSet controller to see the change', async () => {
+                        const s = await readStatefulSet(ctx);
+                        return (s.status?.observedGeneration ?? 0) >= (s.metadata.generation ?? 0)
+                            ? { done: true, value: s }
+                            : {
+                                done: false,
+                                seen: s.status,
+                                summary: `observed generation ${s.status?.observedGeneration} of ${s.metadata.generation}`
+                            };
+                    }, {
+                        timeoutMs: 30_000,
+                        intervalMs: ctx.options.pollIntervalMs,
+                        signal: disruptedTarget(ctx).signal
+                    });
+                    if (sts.status?.updateRevision === fromRevision) {
+                        ctx.logger.warning('The manifests under test change nothing in the pod template, so nothing would roll: rolling-restarting them instead.');
+                        await applyManifestSet(ctx, withRestart(ctx.manifests));
+                    }
+                    const updated = new Set();
+                    await duringDisruption(ctx, () => waitFor('every pod to run the new revision and be Ready', async () => {
+                        const s = await readStatefulSet(ctx);
+                        const revision = s.status?.updateRevision;
+                        const pods = await ctx.kube.listPods(ctx.namespace, ctx.manifests.view.selector);
+                        for (const p of pods) {
+                            if (p.metadata.labels?.['controller-revision-hash'] === revision &&
+                                isReady(p) &&
+                                !updated.has(p.metadata.name)) {
+                                updated.add(p.metadata.name);
+                                ctx.timeline.record('rolling-upgrade', 'pod-updated', `${p.metadata.name} runs revision ${revision} and is Ready`);
+                                ctx.logger.info(`${p.metadata.name} updated to ${revision} (${updated.size}/${ctx.expectedNodes})`);
+                            }
+                        }
+                        const st = s.status ?? {};
+                        const replicas = s.spec?.replicas ?? 1;
+                        if (st.updateRevision &&
+                            st.currentRevision === st.updateRevision &&
+                            st.updatedReplicas === replicas &&
+                            st.readyReplicas === replicas &&
+                            updated.size >= replicas)
+                            return { done: true, value: undefined };
+                        return {
+                            done: false,
+                            seen: st,
+                            summary: `${st.updatedReplicas ?? 0}/${replicas} pods updated, ${st.readyReplicas ?? 0} Ready (revision ${st.currentRevision} → ${st.updateRevision})`
+                        };
+                    }, {
+                        timeoutMs: ctx.options.upgradeTimeoutMs,
+                        intervalMs: ctx.options.pollIntervalMs,
+                        signal: disruptedTarget(ctx).signal
+                    }));
+                    ctx.timeline.record('rolling-upgrade', 'rolled-out', `every pod runs the new revision`);
+                    const remaining = Math.max(ctx.options.upgradeTimeoutMs - (Date.now() - started), ctx.options.pollIntervalMs);
+                    const result = await duringDisruption(ctx, () => waitForGreen(disruptedTarget(ctx), 'rolling-upgrade', remaining));
+                    ctx.askPod = result.answeringPod;
+                    ctx.formed = result;
+                    ctx.logger.info(`Rolled out and green after ${formatDuration(Date.now() - started)}`);
+                }
+                finally {
+                    await endDisruption(ctx);
+                }
+            },
+            collect: (ctx, outcome) => snapshotAfter(ctx, 'rolling-upgrade', outcome)
+        }
+    ];
+}
+
+/** How many lost ids the report and the verdict name. */
+const LOST_IDS_SHOWN = 20;
+/** The manifests' own explanation of lost data, when the lint finds one (the claim off the data path). */
+function dataPathHint(ctx) {
+    const finding = lintObjects(ctx.manifests.objects).findings.find((f) => f.ruleId === 'data-path');
+    return finding ? ` ${finding.message} (${finding.file}:${finding.line}) Fix: ${finding.hint}` : '';
+}
+/**
+ * After every disruption has healed: reads back every acknowledged write by id, seeded and
+ * continuous. A lost write, or a cluster that came back as a new one, fails the run and the
+ * verdict says how many, which ids first, and what in the manifests explains it.
+ */
+const checkDataStep = {
+    name: 'check-data',
+    title: 'Check data: read back every acknowledged write',
+    async run(ctx) {
+        const problems = [...ctx.deferred];
+        if (ctx.data && ctx.docs) {
+            const { index, seeded, checksum } = ctx.data;
+            const written = ctx.written.flat();
+            const all = [...seeded, ...written];
+            const pod = (await new ServingPods(ctx.kube, ctx.namespace, ctx.manifests.view.selector).pick()) ??
+                ctx.askPod;
+            const missing = await ctx.docs.missing(pod, index, all);
+            const lost = new Set(missing);
+            ctx.written.forEach((ids, i) => {
+                const a = ctx.report.disruptions[i]?.availability;
+                if (a)
+                    a.writes.lost = ids.filter((id) => lost.has(id)).length;
+            });
+            const seededBack = seeded.filter((id) => !lost.has(id));
+            ctx.report.data = {
+                index,
+                seeded: seeded.length,
+                acked: all.length,
+                lost: missing.length,
+                lostIds: missing.slice(0, LOST_IDS_SHOWN),
+                checksum,
+                checksumAfter: idsChecksum(seededBack)
+            };
+            ctx.logger.info(`Read back ${all.length - missing.length} of ${all.length} acknowledged documents (${seeded.length} seeded, ${written.length} written during disruptions)`);
+            if (missing.length)
+                problems.unshift(`${missing.length} of ${all.length} acknowledged documents were lost (first: ${missing.slice(0, 5).join(', ')})`);
+        }
+        if (problems.length)
+            throw new VerificationError(`Data lost: ${problems.join('. ')}.${dataPathHint(ctx)}`, ctx.report.data);
+    }
+};
+
+/** How long a killed master's log stream may run on once the run is over. */
+const LAST_WORDS_GRACE_MS = 2_000;
+/** Collects logs, objects, events and the provider's logs, whatever the outcome. */
+const collectStep = {
+    title: 'Collect logs and reports',
+    async run(ctx) {
+        // A disruption cut short by a failure still reports what its checks saw.
+        await endDisruption(ctx).catch((err) => ctx.logger.warning(`Stopping the checks failed: ${errorMessage(err)}`));
+        await ctx.runner.stopMonitors();
+        // A killed master's stream ends when its process does; cut any that outlive the run.
+        await Promise.all(ctx.pending.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)));
+        if (ctx.kube && ctx.namespace)
+            await collectKubernetes({
+                kube: ctx.kube,
+                api: ctx.api,
+                namespace: ctx.namespace,
+                selector: ctx.manifests.view.selector,
+                logger: ctx.logger
+            }, ctx.writer).catch((err) => ctx.logger.warning(`Collecting Kubernetes objects and logs failed: ${errorMessage(err)}`));
+        await ctx.provider
+            .exportLogs(join(ctx.writer.dir, 'provider'))
+            .catch((err) => ctx.logger.warning(`Exporting ${ctx.provider.name} logs failed: ${errorMessage(err)}`));
+    }
+};
+
+/** Removes what the run created (the cluster, or the namespace on an existing one), unless kept. */
+const cleanUpStep = {
+    title: 'Clean up',
+    async run(ctx) {
+        const { provider, kube, namespace, report, logger } = ctx;
+        try {
+            if (ctx.options.keepCluster) {
                 logger.info(`Keeping ${provider.created ? `cluster ${provider.clusterName}` : `namespace ${namespace}`} as asked (keep-cluster)`);
                 return;
             }
@@ -1875,63 +2427,126 @@ async function verify(options, logger, hooks = {}) {
                     logger.warning(`Deleting the cluster failed (the verdict stands): ${errorMessage(err)}`);
                 });
             }
-            else if (kube && namespace && createdNamespace) {
+            else if (kube && namespace && ctx.createdNamespace) {
                 await kube.deleteNamespace(namespace).catch((err) => {
                     report.warnings.push(`Cleanup: ${errorMessage(err)}`);
                     logger.warning(`Deleting namespace ${namespace} failed (the verdict stands): ${errorMessage(err)}`);
                 });
             }
-            rmSync(workDir, { recursive: true, force: true });
-        });
-        await kube?.close();
+        }
+        finally {
+            rmSync(ctx.workDir, { recursive: true, force: true });
+            await kube?.close();
+        }
+    }
+};
+
+function manifestSet(objects, options) {
+    const statefulset = selectStatefulSet(objects, options.statefulset);
+    return { objects, statefulset, view: viewStatefulSet(statefulset.object, options.container) };
+}
+/**
+ * The steps of a run, from the options: set up and form, seed, each disruption asked for in
+ * order on the same cluster, then the data check; collection and clean-up on every path.
+ */
+function buildScenario(options) {
+    const disruptions = options.scenarios.flatMap((s) => s === 'failover'
+        ? failoverSteps(options.rounds)
+        : s === 'restart'
+            ? restartSteps()
+            : rollingUpgradeSteps());
+    return {
+        steps: [
+            preflightStep,
+            provisionStep,
+            applyStep,
+            formStep,
+            seedStep,
+            ...disruptions,
+            checkDataStep
+        ],
+        finally: [collectStep, cleanUpStep]
+    };
+}
+/**
+ * Runs the scenario the options ask for against a cluster the provider makes (or adopts) and
+ * writes report.json, timeline.json and junit.xml on every path. Never throws for a failed
+ * verification: the verdict is in the report. Throws UsageError for bad input, before anything
+ * is created.
+ */
+async function verify(options, logger, hooks = {}) {
+    const manifests = manifestSet(loadManifests(options.manifests), options);
+    const base = options.scenarios.includes('rolling-upgrade') && options.baseManifests !== undefined
+        ? manifestSet(loadBaseManifests(options.baseManifests, options.manifests), {
+            ...options,
+            statefulset: options.statefulset ?? manifests.view.name
+        })
+        : undefined;
+    if (base && base.view.name !== manifests.view.name)
+        throw new UsageError(`Invalid base-manifests '${options.baseManifests}'. Its StatefulSet is ${base.view.name}; expected ${manifests.view.name}, the one under test.`);
+    const expectedNodes = options.expectedNodes ?? manifests.view.replicas;
+    const runId = randomBytes(3).toString('hex');
+    const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'));
+    chmodSync(workDir, 0o700);
+    const providerCtx = { logger, workDir };
+    const providerKind = await resolveProvider(options.provider, providerCtx);
+    const provider = makeProvider(providerKind, options, options.clusterName ?? `es-k8s-verify-${runId}`, providerCtx);
+    const reportDir = options.reportDir ?? mkdtempSync(join(tmpdir(), 'es-k8s-verify-report-'));
+    const writer = new ReportWriter(reportDir, [options.password]);
+    const timeline = new Timeline();
+    const startedAt = Date.now();
+    const report = {
+        verdict: 'failed',
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: '',
+        durationMs: 0,
+        provider: providerKind,
+        cluster: provider.clusterName,
+        statefulset: manifests.view.name,
+        expectedNodes,
+        scenarios: options.scenarios,
+        phases: [],
+        rounds: [],
+        disruptions: [],
+        warnings: [],
+        reportDir
+    };
+    const ctx = {
+        options,
+        logger,
+        hooks,
+        timeline,
+        writer,
+        report,
+        runner: new PhaseRunner(logger, timeline),
+        runId,
+        provider,
+        workDir,
+        manifests,
+        base,
+        expectedNodes,
+        namespace: options.namespace,
+        createdNamespace: false,
+        pending: [],
+        written: [],
+        deferred: []
+    };
+    const onSignal = () => logger.warning('Interrupted: collecting logs and cleaning up before exiting');
+    hooks.signal?.addEventListener('abort', onSignal);
+    try {
+        await runScenario(buildScenario(options), ctx);
+    }
+    finally {
+        hooks.signal?.removeEventListener('abort', onSignal);
         const endedAt = Date.now();
         report.endedAt = new Date(endedAt).toISOString();
         report.durationMs = endedAt - startedAt;
-        report.phases = runner.results;
+        report.phases = ctx.runner.results;
         writer.write('timeline.json', timeline.entries);
         writer.write('report.json', report);
         writer.write('junit.xml', toJUnit(report));
     }
     return report;
 }
-/** A problem in the manifests found by the preflight or by the API server, with where it is. */
-class ManifestError extends VerificationError {
-    location;
-    constructor(message, location) {
-        super(message);
-        this.location = location;
-    }
-}
-/** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
-function preflight(objects, logger) {
-    const { findings } = lintObjects(objects);
-    for (const f of findings) {
-        const text = `[${f.ruleId}] ${f.message} Fix: ${f.hint}`;
-        const location = { file: f.file, line: f.line, column: f.column };
-        if (f.severity === 'error')
-            logger.error(text, location);
-        else if (f.severity === 'warning')
-            logger.warning(text, location);
-        else
-            logger.info(`${f.file}:${f.line}: ${text}`);
-    }
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length) {
-        const first = errors[0];
-        throw new ManifestError(`${errors.length} manifest error(s) found before creating anything; the first: ${first.file}:${first.line}: [${first.ruleId}] ${first.message} (set preflight: false to run anyway)`, { file: first.file, line: first.line });
-    }
-}
-async function applyOne(kube, m, object, namespace, logger) {
-    try {
-        await kube.apply(object, namespace);
-        logger.info(`applied ${object.kind}/${object.metadata.name}`);
-    }
-    catch (err) {
-        if (err instanceof ApiError) {
-            throw new ManifestError(`${m.file}:${m.line}: the API server refused ${object.kind}/${object.metadata.name}: ${err.message}`, { file: m.file, line: m.line });
-        }
-        throw err;
-    }
-}
 
-export { ManifestError, NAMESPACE_LABEL, verify };
+export { ManifestError, NAMESPACE_LABEL, buildScenario, verify };

@@ -180,7 +180,9 @@ export class AvailabilityMonitor {
       const started = Date.now()
       await tick()
       if (!this.running) return
-      this.timers.push(setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - started))))
+      this.timers.push(
+        setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - started)))
+      )
     }
     void loop()
   }
@@ -200,7 +202,13 @@ export class AvailabilityMonitor {
       const pod = await this.pods.pick()
       if (!pod) throw new Error('no Ready pod outside the disruption to write through')
       try {
-        await this.docs.indexOne(pod, this.settings.index, id, { seq: this.seq, at: sent }, this.timeoutMs)
+        await this.docs.indexOne(
+          pod,
+          this.settings.index,
+          id,
+          { seq: this.seq, at: sent },
+          this.timeoutMs
+        )
       } catch (err) {
         this.pods.failed()
         throw err
@@ -231,10 +239,12 @@ export class AvailabilityMonitor {
       const pod = await this.pods.pick()
       if (!pod) throw new Error('no Ready pod outside the disruption to read through')
       const id = ids[Math.floor(Math.random() * ids.length)]
-      const found = await this.docs.getOne(pod, this.settings.readIndex, id, this.timeoutMs).catch((err) => {
-        this.pods.failed()
-        throw err
-      })
+      const found = await this.docs
+        .getOne(pod, this.settings.readIndex, id, this.timeoutMs)
+        .catch((err) => {
+          this.pods.failed()
+          throw err
+        })
       if (!found) throw new Error(`seeded document ${id} was not found`)
       const now = Date.now()
       r.ok++

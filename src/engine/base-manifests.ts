@@ -28,7 +28,13 @@ function git(args: string[], cwd: string): string | undefined {
  * how to fix it, a ref this clone has not fetched: actions/checkout fetches one commit by default.
  */
 export function loadBaseManifests(base: string, manifestPaths: string[]): ManifestObject[] {
-  if (!base.startsWith('git:')) return loadManifests(base.split(/[,\n]/).map((p) => p.trim()).filter(Boolean))
+  if (!base.startsWith('git:'))
+    return loadManifests(
+      base
+        .split(/[,\n]/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+    )
   const ref = base.slice(4)
   if (!GIT_REF_PATTERN.test(ref))
     throw new UsageError(
@@ -39,7 +45,10 @@ export function loadBaseManifests(base: string, manifestPaths: string[]): Manife
     throw new UsageError(
       `Invalid base-manifests '${base}'. The working directory ${process.cwd()} is not inside a git clone; expected manifest paths instead.`
     )
-  const commit = git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], top)?.trim()
+  const commit = git(
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+    top
+  )?.trim()
   if (!commit)
     throw new UsageError(
       `Invalid base-manifests '${base}'. The ref '${ref}' is not in this clone (actions/checkout fetches a single commit by default). Fetch it first, for example 'git fetch --depth=1 origin ${ref.replace(/^origin\//, '')}', or set fetch-depth: 0 on actions/checkout.`
@@ -51,7 +60,9 @@ export function loadBaseManifests(base: string, manifestPaths: string[]): Manife
     const files = (listing ?? '')
       .split('\n')
       .filter((f) => f && MANIFEST_EXTENSIONS.has(extname(f)))
-      .filter((f) => f === rel || f.startsWith(`${rel}/`) && !f.slice(rel.length + 1).includes('/'))
+      .filter(
+        (f) => f === rel || (f.startsWith(`${rel}/`) && !f.slice(rel.length + 1).includes('/'))
+      )
       .sort()
     if (files.length === 0)
       throw new UsageError(

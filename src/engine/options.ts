@@ -170,7 +170,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'upgradeTimeoutMs',
     kind: 'duration',
     default: '15m',
-    description: 'How long a rolling upgrade may take until every pod runs the new revision and the cluster is green.'
+    description:
+      'How long a rolling upgrade may take until every pod runs the new revision and the cluster is green.'
   },
   {
     name: 'data-checks',
@@ -213,7 +214,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     kind: 'int',
     min: 1,
     max: 1024,
-    description: 'Primary shards of the test index. Default: the expected node count, so every node holds some.'
+    description:
+      'Primary shards of the test index. Default: the expected node count, so every node holds some.'
   },
   {
     name: 'seed-replicas',
@@ -424,13 +426,18 @@ function parseValue(spec: OptionSpec, value: string): unknown {
     }
     case 'duration': {
       const max = spec.max ?? MAX_DURATION_MS
-      const ms = spec.allowZero && /^0+(ms|s|m|h)?$/.test(value) ? 0 : parseDuration(spec.name, value)
+      const ms =
+        spec.allowZero && /^0+(ms|s|m|h)?$/.test(value) ? 0 : parseDuration(spec.name, value)
       if (ms > max) bad(`a duration of at most ${max / 3_600_000}h`)
       return ms
     }
     case 'int': {
       const range =
-        spec.max !== undefined ? ` from ${spec.min ?? 0} to ${spec.max}` : spec.min !== undefined ? ` of at least ${spec.min}` : ''
+        spec.max !== undefined
+          ? ` from ${spec.min ?? 0} to ${spec.max}`
+          : spec.min !== undefined
+            ? ` of at least ${spec.min}`
+            : ''
       if (!/^\d+$/.test(value.trim())) bad(`a whole number${range}`)
       const n = Number(value)
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
@@ -523,7 +530,10 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
     )
   }
   if (options.baseManifests !== undefined && !options.baseManifests.startsWith('git:')) {
-    for (const p of options.baseManifests.split(/[,\n]/).map((x) => x.trim()).filter(Boolean))
+    for (const p of options.baseManifests
+      .split(/[,\n]/)
+      .map((x) => x.trim())
+      .filter(Boolean))
       if (!existsSync(p))
         throw new UsageError(
           `Invalid base-manifests '${options.baseManifests}'. '${p}' does not exist; expected manifest files or directories, or git:<ref>.`

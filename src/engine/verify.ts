@@ -6,7 +6,12 @@ import type { VerifyOptions } from './options.js'
 import type { Logger } from './logger.js'
 import { Timeline } from './timeline.js'
 import { PhaseRunner } from './phases.js'
-import { loadManifests, selectStatefulSet, viewStatefulSet, type ManifestObject } from './manifests.js'
+import {
+  loadManifests,
+  selectStatefulSet,
+  viewStatefulSet,
+  type ManifestObject
+} from './manifests.js'
 import { loadBaseManifests } from './base-manifests.js'
 import { ReportWriter } from './collect.js'
 import { toJUnit, type Report } from './report.js'
@@ -47,10 +52,22 @@ function manifestSet(objects: ManifestObject[], options: VerifyOptions): Manifes
  */
 export function buildScenario(options: VerifyOptions): Scenario {
   const disruptions: Step[] = options.scenarios.flatMap((s) =>
-    s === 'failover' ? failoverSteps(options.rounds) : s === 'restart' ? restartSteps() : rollingUpgradeSteps()
+    s === 'failover'
+      ? failoverSteps(options.rounds)
+      : s === 'restart'
+        ? restartSteps()
+        : rollingUpgradeSteps()
   )
   return {
-    steps: [preflightStep, provisionStep, applyStep, formStep, seedStep, ...disruptions, checkDataStep],
+    steps: [
+      preflightStep,
+      provisionStep,
+      applyStep,
+      formStep,
+      seedStep,
+      ...disruptions,
+      checkDataStep
+    ],
     finally: [collectStep, cleanUpStep]
   }
 }
@@ -61,7 +78,11 @@ export function buildScenario(options: VerifyOptions): Scenario {
  * verification: the verdict is in the report. Throws UsageError for bad input, before anything
  * is created.
  */
-export async function verify(options: VerifyOptions, logger: Logger, hooks: VerifyHooks = {}): Promise<Report> {
+export async function verify(
+  options: VerifyOptions,
+  logger: Logger,
+  hooks: VerifyHooks = {}
+): Promise<Report> {
   const manifests = manifestSet(loadManifests(options.manifests), options)
   const base =
     options.scenarios.includes('rolling-upgrade') && options.baseManifests !== undefined
@@ -80,7 +101,12 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
   chmodSync(workDir, 0o700)
   const providerCtx = { logger, workDir }
   const providerKind = await resolveProvider(options.provider, providerCtx)
-  const provider = makeProvider(providerKind, options, options.clusterName ?? `es-k8s-verify-${runId}`, providerCtx)
+  const provider = makeProvider(
+    providerKind,
+    options,
+    options.clusterName ?? `es-k8s-verify-${runId}`,
+    providerCtx
+  )
   const reportDir = options.reportDir ?? mkdtempSync(join(tmpdir(), 'es-k8s-verify-report-'))
   const writer = new ReportWriter(reportDir, [options.password])
   const timeline = new Timeline()
@@ -121,7 +147,8 @@ export async function verify(options: VerifyOptions, logger: Logger, hooks: Veri
     written: [],
     deferred: []
   }
-  const onSignal = (): void => logger.warning('Interrupted: collecting logs and cleaning up before exiting')
+  const onSignal = (): void =>
+    logger.warning('Interrupted: collecting logs and cleaning up before exiting')
   hooks.signal?.addEventListener('abort', onSignal)
   try {
     await runScenario(buildScenario(options), ctx)

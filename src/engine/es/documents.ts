@@ -59,7 +59,10 @@ export class DocumentApi {
     docs: { id: string; body: object }[]
   ): Promise<{ acked: string[]; failures: string[] }> {
     const ndjson = docs
-      .map((d) => `${JSON.stringify({ index: { _index: index, _id: d.id } })}\n${JSON.stringify(d.body)}\n`)
+      .map(
+        (d) =>
+          `${JSON.stringify({ index: { _index: index, _id: d.id } })}\n${JSON.stringify(d.body)}\n`
+      )
       .join('')
     const res = await this.api.call<{
       errors: boolean
@@ -75,7 +78,9 @@ export class DocumentApi {
       const r = item.index
       if (r.status >= 200 && r.status < 300) acked.push(r._id)
       else if (failures.length < FAILURE_SAMPLE)
-        failures.push(`${r._id}: ${r.status} ${r.error?.type ?? ''} ${r.error?.reason ?? ''}`.trim())
+        failures.push(
+          `${r._id}: ${r.status} ${r.error?.type ?? ''} ${r.error?.reason ?? ''}`.trim()
+        )
     }
     return { acked, failures }
   }
@@ -84,7 +89,13 @@ export class DocumentApi {
    * Indexes one document and resolves when the engine acknowledged it (2xx with a successful
    * shard). `op_type=create`: an id is written once, so a retried write cannot hide a loss.
    */
-  async indexOne(pod: string, index: string, id: string, body: object, timeoutMs: number): Promise<void> {
+  async indexOne(
+    pod: string,
+    index: string,
+    id: string,
+    body: object,
+    timeoutMs: number
+  ): Promise<void> {
     const seconds = Math.max(1, Math.floor(timeoutMs / 1000))
     const res = await this.api.call<{ result: string; _shards?: { successful: number } }>(
       pod,
@@ -109,7 +120,8 @@ export class DocumentApi {
       )
       return res.found
     } catch (err) {
-      if (err instanceof EsRequestError && err.status === 404 && err.type === undefined) return false
+      if (err instanceof EsRequestError && err.status === 404 && err.type === undefined)
+        return false
       throw err
     }
   }

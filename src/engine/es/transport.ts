@@ -131,7 +131,9 @@ export class ExecCurlTransport implements EsTransport {
       )
     if (send && send.method !== 'GET') lines.push(`request = ${curlConfigString(send.method)}`)
     if (send?.body !== undefined) {
-      lines.push(`header = ${curlConfigString(`Content-Type: ${send.contentType ?? 'application/json'}`)}`)
+      lines.push(
+        `header = ${curlConfigString(`Content-Type: ${send.contentType ?? 'application/json'}`)}`
+      )
       lines.push(`data-raw = ${curlConfigString(send.body)}`)
     }
     const config = lines.map((l) => `${l}\n`).join('')

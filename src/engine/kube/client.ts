@@ -265,7 +265,10 @@ export class KubeClient {
   }
 
   /** A StatefulSet's spec and rollout status, or undefined when it does not exist. */
-  async getStatefulSet(namespace: string, name: string): Promise<StatefulSetRolloutView | undefined> {
+  async getStatefulSet(
+    namespace: string,
+    name: string
+  ): Promise<StatefulSetRolloutView | undefined> {
     const res = await this.raw(
       'GET',
       `/apis/apps/v1/namespaces/${namespace}/statefulsets/${encodeURIComponent(name)}`,

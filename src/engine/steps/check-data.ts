@@ -27,7 +27,9 @@ export const checkDataStep: Step = {
       const { index, seeded, checksum } = ctx.data
       const written = ctx.written.flat()
       const all = [...seeded, ...written]
-      const pod = (await new ServingPods(ctx.kube!, ctx.namespace!, ctx.manifests.view.selector).pick()) ?? ctx.askPod!
+      const pod =
+        (await new ServingPods(ctx.kube!, ctx.namespace!, ctx.manifests.view.selector).pick()) ??
+        ctx.askPod!
       const missing = await ctx.docs.missing(pod, index, all)
       const lost = new Set(missing)
       ctx.written.forEach((ids, i) => {
@@ -44,13 +46,18 @@ export const checkDataStep: Step = {
         checksum,
         checksumAfter: idsChecksum(seededBack)
       }
-      ctx.logger.info(`Read back ${all.length - missing.length} of ${all.length} acknowledged documents (${seeded.length} seeded, ${written.length} written during disruptions)`)
+      ctx.logger.info(
+        `Read back ${all.length - missing.length} of ${all.length} acknowledged documents (${seeded.length} seeded, ${written.length} written during disruptions)`
+      )
       if (missing.length)
         problems.unshift(
           `${missing.length} of ${all.length} acknowledged documents were lost (first: ${missing.slice(0, 5).join(', ')})`
         )
     }
     if (problems.length)
-      throw new VerificationError(`Data lost: ${problems.join('. ')}.${dataPathHint(ctx)}`, ctx.report.data)
+      throw new VerificationError(
+        `Data lost: ${problems.join('. ')}.${dataPathHint(ctx)}`,
+        ctx.report.data
+      )
   }
 }

@@ -22,7 +22,9 @@ export const cleanUpStep: FinalStep = {
       } else if (kube && namespace && ctx.createdNamespace) {
         await kube.deleteNamespace(namespace).catch((err) => {
           report.warnings.push(`Cleanup: ${errorMessage(err)}`)
-          logger.warning(`Deleting namespace ${namespace} failed (the verdict stands): ${errorMessage(err)}`)
+          logger.warning(
+            `Deleting namespace ${namespace} failed (the verdict stands): ${errorMessage(err)}`
+          )
         })
       }
     } finally {

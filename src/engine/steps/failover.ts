@@ -57,28 +57,61 @@ export function failoverSteps(rounds: number): Step[] {
         ctx.report.nodeIds = Object.fromEntries(nodes.map((n) => [n.name, n.id]))
         ctx.logger.info(`Elected master: ${master.node} in pod ${master.pod}`)
         const killedPod = await ctx.kube!.getPod(ctx.namespace!, master.pod)
-        startDisruption(ctx, 'failover', `failover-${round}`, killedPod ? [killedPod.metadata.uid] : [], true)
-        const { killedAt, uid } = await killMaster(target, `failover-${round}`, master, ctx.options.killMode, (pod) =>
-          ctx.pending.push(
-            captureLastWords(
-              { kube: ctx.kube!, api: ctx.api, namespace: ctx.namespace!, selector: target.selector, logger: ctx.logger },
-              ctx.writer,
-              pod,
-              `killed-round-${round}`
-            )
-          )
+        startDisruption(
+          ctx,
+          'failover',
+          `failover-${round}`,
+          killedPod ? [killedPod.metadata.uid] : [],
+          true
         )
-        const r: RoundResult = { round, killMode: ctx.options.killMode, masterBefore: master, killedAt, nodeIdBefore: master.nodeId }
+        const { killedAt, uid } = await killMaster(
+          target,
+          `failover-${round}`,
+          master,
+          ctx.options.killMode,
+          (pod) =>
+            ctx.pending.push(
+              captureLastWords(
+                {
+                  kube: ctx.kube!,
+                  api: ctx.api,
+                  namespace: ctx.namespace!,
+                  selector: target.selector,
+                  logger: ctx.logger
+                },
+                ctx.writer,
+                pod,
+                `killed-round-${round}`
+              )
+            )
+        )
+        const r: RoundResult = {
+          round,
+          killMode: ctx.options.killMode,
+          masterBefore: master,
+          killedAt,
+          nodeIdBefore: master.nodeId
+        }
         ctx.report.rounds.push(r)
         state = r
         killedUid = uid
         // Watch for the pod's return from the kill on, across the election and the rejoin.
-        podWatch = ctx.runner.startMonitor(`pod-watch-${round}`, ctx.options.pollIntervalMs, async () => {
-          await notePodReturn(target, `failover-${round}`, r, uid)
-        })
+        podWatch = ctx.runner.startMonitor(
+          `pod-watch-${round}`,
+          ctx.options.pollIntervalMs,
+          async () => {
+            await notePodReturn(target, `failover-${round}`, r, uid)
+          }
+        )
         const survivors = ctx.formed!.pods.map((p) => p.name).filter((n) => n !== master.pod)
         r.masterAfter = await duringDisruption(ctx, () =>
-          waitForNewMaster(disruptedTarget(ctx), `failover-${round}`, r, survivors, ctx.options.failoverTimeoutMs)
+          waitForNewMaster(
+            disruptedTarget(ctx),
+            `failover-${round}`,
+            r,
+            survivors,
+            ctx.options.failoverTimeoutMs
+          )
         )
         ctx.askPod = r.masterAfter.pod
         ctx.logger.info(
@@ -95,7 +128,13 @@ export function failoverSteps(rounds: number): Step[] {
         const r = state!
         try {
           await duringDisruption(ctx, () =>
-            waitForRejoin(disruptedTarget(ctx), `rejoin-${round}`, r, killedUid, ctx.options.rejoinTimeoutMs)
+            waitForRejoin(
+              disruptedTarget(ctx),
+              `rejoin-${round}`,
+              r,
+              killedUid,
+              ctx.options.rejoinTimeoutMs
+            )
           )
         } finally {
           await podWatch?.stop()
@@ -114,7 +153,10 @@ export function failoverSteps(rounds: number): Step[] {
           const message = `${r.masterBefore.pod} rejoined with a new node ID (${r.nodeIdAfter}, was ${r.nodeIdBefore}): its data path is not on a persistent volume, so its data and identity were lost`
           if (ctx.options.requirePersistentIdentity) throw new VerificationError(message)
           ctx.report.warnings.push(message)
-          ctx.logger.warning(message, { file: ctx.manifests.statefulset.file, line: ctx.manifests.statefulset.line })
+          ctx.logger.warning(message, {
+            file: ctx.manifests.statefulset.file,
+            line: ctx.manifests.statefulset.line
+          })
         }
       },
       collect: (ctx, outcome) => snapshotAfter(ctx, `rejoin-${round}`, outcome)

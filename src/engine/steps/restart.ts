@@ -19,7 +19,13 @@ export function restartSteps(): Step[] {
       async run(ctx) {
         const kube = ctx.kube!
         const pods = await kube.listPods(ctx.namespace!, ctx.manifests.view.selector)
-        startDisruption(ctx, 'restart', 'restart', pods.map((p) => p.metadata.uid), false)
+        startDisruption(
+          ctx,
+          'restart',
+          'restart',
+          pods.map((p) => p.metadata.uid),
+          false
+        )
         deletedAt = Date.now()
         const grace = ctx.options.killMode === 'force' ? 0 : undefined
         await Promise.all(

@@ -14,10 +14,19 @@ const RESTARTED_AT = 'es-k8s-verify/restartedAt'
 /** The manifests with a pod-template annotation that changes the revision: a rolling restart. */
 function withRestart(set: ManifestSet): ManifestSet {
   const sts = structuredClone(set.statefulset.object)
-  const template = ((sts.spec ??= {}).template ??= {}) as { metadata?: { annotations?: Record<string, string> } }
-  template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [RESTARTED_AT]: new Date().toISOString() } }
+  const template = ((sts.spec ??= {}).template ??= {}) as {
+    metadata?: { annotations?: Record<string, string> }
+  }
+  template.metadata = {
+    ...template.metadata,
+    annotations: { ...template.metadata?.annotations, [RESTARTED_AT]: new Date().toISOString() }
+  }
   const statefulset = { ...set.statefulset, object: sts }
-  return { ...set, statefulset, objects: set.objects.map((o) => (o === set.statefulset ? statefulset : o)) }
+  return {
+    ...set,
+    statefulset,
+    objects: set.objects.map((o) => (o === set.statefulset ? statefulset : o))
+  }
 }
 
 async function readStatefulSet(ctx: RunContext) {
@@ -56,9 +65,17 @@ export function rollingUpgradeSteps(): Step[] {
               const s = await readStatefulSet(ctx)
               return (s.status?.observedGeneration ?? 0) >= (s.metadata.generation ?? 0)
                 ? { done: true, value: s }
-                : { done: false, seen: s.status, summary: `observed generation ${s.status?.observedGeneration} of ${s.metadata.generation}` }
+                : {
+                    done: false,
+                    seen: s.status,
+                    summary: `observed generation ${s.status?.observedGeneration} of ${s.metadata.generation}`
+                  }
             },
-            { timeoutMs: 30_000, intervalMs: ctx.options.pollIntervalMs, signal: disruptedTarget(ctx).signal }
+            {
+              timeoutMs: 30_000,
+              intervalMs: ctx.options.pollIntervalMs,
+              signal: disruptedTarget(ctx).signal
+            }
           )
           if (sts.status?.updateRevision === fromRevision) {
             ctx.logger.warning(
@@ -75,15 +92,31 @@ export function rollingUpgradeSteps(): Step[] {
                 const revision = s.status?.updateRevision
                 const pods = await ctx.kube!.listPods(ctx.namespace!, ctx.manifests.view.selector)
                 for (const p of pods) {
-                  if (p.metadata.labels?.['controller-revision-hash'] === revision && isReady(p) && !updated.has(p.metadata.name)) {
+                  if (
+                    p.metadata.labels?.['controller-revision-hash'] === revision &&
+                    isReady(p) &&
+                    !updated.has(p.metadata.name)
+                  ) {
                     updated.add(p.metadata.name)
-                    ctx.timeline.record('rolling-upgrade', 'pod-updated', `${p.metadata.name} runs revision ${revision} and is Ready`)
-                    ctx.logger.info(`${p.metadata.name} updated to ${revision} (${updated.size}/${ctx.expectedNodes})`)
+                    ctx.timeline.record(
+                      'rolling-upgrade',
+                      'pod-updated',
+                      `${p.metadata.name} runs revision ${revision} and is Ready`
+                    )
+                    ctx.logger.info(
+                      `${p.metadata.name} updated to ${revision} (${updated.size}/${ctx.expectedNodes})`
+                    )
                   }
                 }
                 const st = s.status ?? {}
                 const replicas = s.spec?.replicas ?? 1
-                if (st.updateRevision && st.currentRevision === st.updateRevision && st.updatedReplicas === replicas && st.readyReplicas === replicas && updated.size >= replicas)
+                if (
+                  st.updateRevision &&
+                  st.currentRevision === st.updateRevision &&
+                  st.updatedReplicas === replicas &&
+                  st.readyReplicas === replicas &&
+                  updated.size >= replicas
+                )
                   return { done: true, value: undefined }
                 return {
                   done: false,
@@ -91,12 +124,21 @@ export function rollingUpgradeSteps(): Step[] {
                   summary: `${st.updatedReplicas ?? 0}/${replicas} pods updated, ${st.readyReplicas ?? 0} Ready (revision ${st.currentRevision} → ${st.updateRevision})`
                 }
               },
-              { timeoutMs: ctx.options.upgradeTimeoutMs, intervalMs: ctx.options.pollIntervalMs, signal: disruptedTarget(ctx).signal }
+              {
+                timeoutMs: ctx.options.upgradeTimeoutMs,
+                intervalMs: ctx.options.pollIntervalMs,
+                signal: disruptedTarget(ctx).signal
+              }
             )
           )
           ctx.timeline.record('rolling-upgrade', 'rolled-out', `every pod runs the new revision`)
-          const remaining = Math.max(ctx.options.upgradeTimeoutMs - (Date.now() - started), ctx.options.pollIntervalMs)
-          const result = await duringDisruption(ctx, () => waitForGreen(disruptedTarget(ctx), 'rolling-upgrade', remaining))
+          const remaining = Math.max(
+            ctx.options.upgradeTimeoutMs - (Date.now() - started),
+            ctx.options.pollIntervalMs
+          )
+          const result = await duringDisruption(ctx, () =>
+            waitForGreen(disruptedTarget(ctx), 'rolling-upgrade', remaining)
+          )
           ctx.askPod = result.answeringPod
           ctx.formed = result
           ctx.logger.info(`Rolled out and green after ${formatDuration(Date.now() - started)}`)

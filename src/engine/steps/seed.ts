@@ -20,7 +20,10 @@ export const seedStep: Step = {
     const pod = ctx.askPod!
     const index = `es-k8s-verify-${ctx.runId}`
     const alias = `${index}-write`
-    const layout = { shards: options.seedShards ?? ctx.expectedNodes, replicas: options.seedReplicas }
+    const layout = {
+      shards: options.seedShards ?? ctx.expectedNodes,
+      replicas: options.seedReplicas
+    }
     await docs!.createIndex(pod, index, layout, alias)
     const status = await docs!.waitForIndexGreen(pod, index, 60_000)
     if (status !== 'green' && layout.replicas < ctx.expectedNodes)
@@ -29,17 +32,28 @@ export const seedStep: Step = {
       )
     const seeded: string[] = []
     for (let i = 0; i < options.seedDocuments; i += BULK_BATCH) {
-      const batch = Array.from({ length: Math.min(BULK_BATCH, options.seedDocuments - i) }, (_, k) => ({
-        id: `seed-${i + k}`,
-        body: { seq: i + k, run: ctx.runId }
-      }))
+      const batch = Array.from(
+        { length: Math.min(BULK_BATCH, options.seedDocuments - i) },
+        (_, k) => ({
+          id: `seed-${i + k}`,
+          body: { seq: i + k, run: ctx.runId }
+        })
+      )
       const { acked, failures } = await docs!.bulkIndex(pod, alias, batch)
       if (failures.length)
-        throw new VerificationError(`Seeding ${index} failed for some documents: ${failures.join('; ')}`)
+        throw new VerificationError(
+          `Seeding ${index} failed for some documents: ${failures.join('; ')}`
+        )
       seeded.push(...acked)
     }
     ctx.data = { index, alias, seeded, checksum: idsChecksum(seeded) }
-    ctx.timeline.record('seed', 'seeded', `wrote ${seeded.length} documents to ${index} (${layout.shards} shards, ${layout.replicas} replicas)`)
-    ctx.logger.info(`Seeded ${seeded.length} documents into ${index}: ${layout.shards} shards, ${layout.replicas} replica(s)`)
+    ctx.timeline.record(
+      'seed',
+      'seeded',
+      `wrote ${seeded.length} documents to ${index} (${layout.shards} shards, ${layout.replicas} replicas)`
+    )
+    ctx.logger.info(
+      `Seeded ${seeded.length} documents into ${index}: ${layout.shards} shards, ${layout.replicas} replica(s)`
+    )
   }
 }

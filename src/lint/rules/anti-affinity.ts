@@ -12,7 +12,8 @@ interface PodSpecWithPlacement {
 export const antiAffinity: Rule = {
   id: 'anti-affinity',
   severity: 'warning',
-  summary: 'Engine pods are spread across Kubernetes nodes (pod anti-affinity or a topology spread).',
+  summary:
+    'Engine pods are spread across Kubernetes nodes (pod anti-affinity or a topology spread).',
   check(ctx) {
     const findings: Finding[] = []
     for (const sts of ctx.statefulSets) {

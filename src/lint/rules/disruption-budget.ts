@@ -1,6 +1,9 @@
 import { findingAt, type Finding, type Rule } from '../rule.js'
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+function matches(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string>
+): boolean {
   const entries = Object.entries(selector ?? {})
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v)
 }
@@ -12,7 +15,8 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 export const disruptionBudget: Rule = {
   id: 'disruption-budget',
   severity: 'warning',
-  summary: 'A PodDisruptionBudget limits voluntary evictions of the StatefulSet to one pod at a time.',
+  summary:
+    'A PodDisruptionBudget limits voluntary evictions of the StatefulSet to one pod at a time.',
   check(ctx) {
     const findings: Finding[] = []
     const budgets = ctx.objects.filter((o) => o.object.kind === 'PodDisruptionBudget')
@@ -20,7 +24,11 @@ export const disruptionBudget: Rule = {
       if (sts.replicas < 2) continue
       const labels = sts.spec.template?.metadata?.labels ?? {}
       const covered = budgets.some((b) =>
-        matches((b.object.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels, labels)
+        matches(
+          (b.object.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector
+            ?.matchLabels,
+          labels
+        )
       )
       if (covered) continue
       findings.push(

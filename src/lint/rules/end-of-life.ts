@@ -5,8 +5,16 @@ import { findingAt, type Finding, type Rule } from '../rule.js'
  * reached end of life on 2026-01-15 (every earlier line before it); OpenSearch 1.x is no longer
  * maintained. Kept to lines whose end is certain, so the rule never warns about a supported one.
  */
-const END_OF_LIFE: { engine: 'elasticsearch' | 'opensearch'; below: [number, number]; since: string }[] = [
-  { engine: 'elasticsearch', below: [8, 0], since: '2026-01-15 (7.17, the last 7.x; earlier lines before it)' },
+const END_OF_LIFE: {
+  engine: 'elasticsearch' | 'opensearch'
+  below: [number, number]
+  since: string
+}[] = [
+  {
+    engine: 'elasticsearch',
+    below: [8, 0],
+    since: '2026-01-15 (7.17, the last 7.x; earlier lines before it)'
+  },
   { engine: 'opensearch', below: [2, 0], since: 'the 1.x line is no longer maintained' }
 ]
 

@@ -1,8 +1,8 @@
-import { U as UsageError } from './errors.js';
 import { extname, join, relative } from 'node:path';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import require$$0 from 'process';
 import require$$0$1 from 'buffer';
+import { U as UsageError, e as errorMessage, V as VerificationError } from './errors.js';
 
 const UNITS$1 = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
@@ -8802,9 +8802,12 @@ function locator(doc, lineCounter) {
  * a YAML error or a document that is not a Kubernetes object is a UsageError naming file:line.
  */
 function loadManifests(paths) {
+    return parseManifests(listManifestFiles(paths).map((file) => ({ file, text: readFileSync(file, 'utf8') })), paths);
+}
+/** Parses manifest texts that did not come from the work tree (a git ref's files, for example). */
+function parseManifests(sources, paths) {
     const objects = [];
-    for (const file of listManifestFiles(paths)) {
-        const text = readFileSync(file, 'utf8');
+    for (const { file, text } of sources) {
         const lineCounter = new distExports.LineCounter();
         const docs = distExports.parseAllDocuments(text, { lineCounter, prettyErrors: false });
         const list = Array.isArray(docs) ? docs : [docs];
@@ -8901,6 +8904,116 @@ function imagesOf(objects) {
                 images.add(c.image);
     }
     return [...images];
+}
+
+function isReady(pod) {
+    return (!pod.metadata.deletionTimestamp &&
+        (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+}
+/** Finds the most telling reason a pod is not (yet) serving. */
+function podReason(pod) {
+    const statuses = [
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.containerStatuses ?? [])
+    ];
+    for (const s of statuses) {
+        const waiting = s.state?.waiting;
+        if (waiting?.reason &&
+            waiting.reason !== 'ContainerCreating' &&
+            waiting.reason !== 'PodInitializing') {
+            return `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
+        }
+        const terminated = s.state?.terminated;
+        if (terminated && terminated.exitCode !== 0)
+            return `container ${s.name} exited ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}`;
+    }
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False')
+        return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim();
+    const lastExit = (pod.status?.containerStatuses ?? []).find((s) => s.lastState?.terminated && !s.ready);
+    if (lastExit?.lastState?.terminated)
+        return `restarted after exit ${lastExit.lastState.terminated.exitCode}`;
+    return undefined;
+}
+function summarizePod(pod) {
+    return {
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        phase: pod.status?.phase ?? 'Unknown',
+        ready: isReady(pod),
+        ip: pod.status?.podIP,
+        restarts: (pod.status?.containerStatuses ?? []).reduce((n, s) => n + s.restartCount, 0),
+        reason: podReason(pod),
+        terminating: !!pod.metadata.deletionTimestamp
+    };
+}
+function describePods(pods) {
+    if (pods.length === 0)
+        return 'no pods';
+    return pods
+        .map((p) => {
+        const state = p.terminating ? 'Terminating' : p.ready ? 'Ready' : `${p.phase}, not ready`;
+        return `${p.name} ${state}${p.restarts ? `, ${p.restarts} restarts` : ''}${p.reason ? ` (${p.reason})` : ''}${p.lastLogLine ? `; its log says: ${p.lastLogLine}` : ''}`;
+    })
+        .join('; ');
+}
+function describeHealth(health, expected) {
+    if (!health)
+        return 'cluster health not known';
+    return `cluster ${health.status} with ${health.nodes}/${expected} nodes, ${health.unassigned} unassigned shards`;
+}
+/** What a log line says about why a node is stuck, most telling first. */
+const TELLING_LINES = [
+    /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
+    /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
+    /\]\[WARN *\]|Exception/
+];
+/**
+ * The line of a log that best says what went wrong: the last line of the most telling kind
+ * (an error, then the engine's cluster-formation complaint, then any warning), else the last line.
+ * The engine keeps logging after its real complaint, so the last line alone is rarely it.
+ */
+function tellingLine(log) {
+    // Deprecation warnings (loggers o.e.d.* / o.o.d.*) say nothing about why a node is stuck.
+    const lines = log
+        .trim()
+        .split('\n')
+        .filter((l) => l && !/\]\[o\.[eo]\.d\.[\w.]* *\]/.test(l));
+    for (const pattern of TELLING_LINES) {
+        const found = [...lines].reverse().find((l) => pattern.test(l));
+        if (found)
+            return found;
+    }
+    return lines[lines.length - 1];
+}
+/** Adds each pod's most telling recent log line (for the message at a deadline, not for every look). */
+async function withLastLogLines(kube, namespace, container, pods) {
+    return Promise.all(pods.map(async (p) => {
+        const current = await kube
+            .podLogs(namespace, p.name, container, false, 50)
+            .catch(() => undefined);
+        const previous = current?.trim()
+            ? undefined
+            : await kube.podLogs(namespace, p.name, container, true, 50).catch(() => undefined);
+        return { ...p, lastLogLine: tellingLine(current || previous || '') };
+    }));
+}
+/** Asks every given pod for its own view of the elected master, in parallel; errors become strings. */
+async function mastersSeenBy(api, pods) {
+    const views = await Promise.all(pods.map(async (pod) => {
+        try {
+            return [pod, await api.localMaster(pod)];
+        }
+        catch (err) {
+            return [pod, `unreachable: ${err.message}`];
+        }
+    }));
+    return new Map(views);
+}
+/** Maps a node to its pod: by IP first, else by the node name starting with the pod name. */
+function podOfNode(node, pods) {
+    return (pods.find((p) => p.ip && p.ip === node.ip) ??
+        pods.find((p) => node.name === p.name || node.name.startsWith(`${p.name}.`)));
 }
 
 /** Tells the engine and version from an image reference. */
@@ -9358,6 +9471,108 @@ const statefulsetShape = {
     }
 };
 
+function matches(selector, labels) {
+    const entries = Object.entries(selector ?? {});
+    return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+/**
+ * Without a PodDisruptionBudget, a node drain (a node-pool upgrade, an autoscaler) may evict
+ * several engine pods at once; the restart scenario shows what that does to the data.
+ */
+const disruptionBudget = {
+    id: 'disruption-budget',
+    severity: 'warning',
+    summary: 'A PodDisruptionBudget limits voluntary evictions of the StatefulSet to one pod at a time.',
+    check(ctx) {
+        const findings = [];
+        const budgets = ctx.objects.filter((o) => o.object.kind === 'PodDisruptionBudget');
+        for (const sts of ctx.statefulSets) {
+            if (sts.replicas < 2)
+                continue;
+            const labels = sts.spec.template?.metadata?.labels ?? {};
+            const covered = budgets.some((b) => matches(b.object.spec?.selector
+                ?.matchLabels, labels));
+            if (covered)
+                continue;
+            findings.push(findingAt(this, sts.manifest, ['metadata', 'name'], `No PodDisruptionBudget covers StatefulSet ${sts.name}: a node drain may evict several of its pods at once, and with them the master quorum or every copy of a shard.`, `Add a policy/v1 PodDisruptionBudget with maxUnavailable: 1 and the selector ${JSON.stringify(labels)}.`));
+        }
+        return findings;
+    }
+};
+
+/**
+ * Without pod anti-affinity (or a topology spread), the scheduler may put every master-eligible
+ * pod on one Kubernetes node: losing that node loses the quorum and every copy of the data.
+ */
+const antiAffinity = {
+    id: 'anti-affinity',
+    severity: 'warning',
+    summary: 'Engine pods are spread across Kubernetes nodes (pod anti-affinity or a topology spread).',
+    check(ctx) {
+        const findings = [];
+        for (const sts of ctx.statefulSets) {
+            if (sts.replicas < 2 || sts.engine === 'unknown')
+                continue;
+            const spec = sts.spec.template?.spec;
+            if (spec?.affinity?.podAntiAffinity || spec?.topologySpreadConstraints?.length)
+                continue;
+            findings.push(findingAt(this, sts.manifest, ['spec', 'template', 'spec'], `StatefulSet ${sts.name} has no pod anti-affinity: all ${sts.replicas} pods may land on one Kubernetes node, and losing that node loses every master and every copy of each shard.`, 'Add podAntiAffinity on topologyKey kubernetes.io/hostname (preferred on single-node test clusters, required in production).'));
+        }
+        return findings;
+    }
+};
+
+/** Under OnDelete the controller never replaces a running pod: a manifest change never rolls out. */
+const updateStrategy = {
+    id: 'update-strategy',
+    severity: 'warning',
+    summary: 'The StatefulSet rolls out changes (updateStrategy RollingUpdate).',
+    check(ctx) {
+        const findings = [];
+        for (const sts of ctx.statefulSets) {
+            const strategy = sts.spec.updateStrategy?.type;
+            if (strategy !== 'OnDelete')
+                continue;
+            findings.push(findingAt(this, sts.manifest, ['spec', 'updateStrategy', 'type'], `StatefulSet ${sts.name} uses updateStrategy OnDelete: a change to its pod template reaches a pod only when someone deletes it, so a rolling upgrade never starts.`, 'Use updateStrategy RollingUpdate (the default), or delete pods one at a time yourself.'));
+        }
+        return findings;
+    }
+};
+
+/**
+ * Engine lines past their end of life get no security fixes. Elasticsearch 7.17, the last 7.x,
+ * reached end of life on 2026-01-15 (every earlier line before it); OpenSearch 1.x is no longer
+ * maintained. Kept to lines whose end is certain, so the rule never warns about a supported one.
+ */
+const END_OF_LIFE = [
+    {
+        engine: 'elasticsearch',
+        below: [8, 0],
+        since: '2026-01-15 (7.17, the last 7.x; earlier lines before it)'
+    },
+    { engine: 'opensearch', below: [2, 0], since: 'the 1.x line is no longer maintained' }
+];
+function older(v, than) {
+    return v[0] < than[0] || (v[0] === than[0] && v[1] < than[1]);
+}
+const endOfLife = {
+    id: 'end-of-life',
+    severity: 'warning',
+    summary: 'The engine version is still maintained.',
+    check(ctx) {
+        const findings = [];
+        for (const sts of ctx.statefulSets) {
+            if (!sts.version || sts.engine === 'unknown')
+                continue;
+            const eol = END_OF_LIFE.find((e) => e.engine === sts.engine && older(sts.version, e.below));
+            if (!eol)
+                continue;
+            findings.push(findingAt(this, sts.manifest, [...sts.containerPath, 'image'], `${sts.container?.image} is past its end of life (${eol.since}): no more security fixes.`, `Move to a maintained ${sts.engine} line (and check the upgrade with scenario rolling-upgrade).`));
+        }
+        return findings;
+    }
+};
+
 /** Every rule; adding a rule means adding its file and a line here. */
 const RULES = [
     statefulsetShape,
@@ -9371,7 +9586,11 @@ const RULES = [
     security,
     orderedReady,
     evenMasters,
-    imageTag
+    imageTag,
+    disruptionBudget,
+    antiAffinity,
+    updateStrategy,
+    endOfLife
 ];
 
 const ORDER = { error: 0, warning: 1, info: 2 };
@@ -9435,4 +9654,270 @@ function formatFindings(result, format) {
     return lines.join('\n');
 }
 
-export { formatFindings as a, loadManifests as b, lintObjects as c, distExports as d, formatDuration as f, imagesOf as i, lint as l, overrideImage as o, parseDuration as p, selectStatefulSet as s, toSarif as t, viewStatefulSet as v };
+/** Which pods the checks may use: Ready, not terminating, and not one being disrupted. */
+class ServingPods {
+    kube;
+    namespace;
+    selector;
+    maxAgeMs;
+    pods = [];
+    disrupted = new Set();
+    cursor = 0;
+    refreshedAt = 0;
+    /** The listing in flight: concurrent picks wait for it instead of reading an empty list. */
+    refreshing;
+    constructor(kube, namespace, selector, 
+    /** How stale the pod list may be before a pick lists the pods again. */
+    maxAgeMs = 1000) {
+        this.kube = kube;
+        this.namespace = namespace;
+        this.selector = selector;
+        this.maxAgeMs = maxAgeMs;
+    }
+    /** Marks pods (by UID) as disrupted: checks move off them; their replacements are eligible. */
+    disrupt(uids) {
+        for (const uid of uids)
+            this.disrupted.add(uid);
+    }
+    /** A pod to send the next check to, rotating among the eligible ones; undefined when none is. */
+    async pick() {
+        if (this.refreshing)
+            await this.refreshing;
+        else if (Date.now() - this.refreshedAt > this.maxAgeMs) {
+            this.refreshing = this.refresh().finally(() => (this.refreshing = undefined));
+            await this.refreshing;
+        }
+        const eligible = this.pods.filter((p) => p.ready && !this.disrupted.has(p.uid));
+        if (eligible.length === 0)
+            return undefined;
+        return eligible[this.cursor++ % eligible.length].name;
+    }
+    /** A check through this pod failed: list the pods again before the next pick. */
+    failed() {
+        this.refreshedAt = 0;
+    }
+    async refresh() {
+        const pods = await this.kube.listPods(this.namespace, this.selector);
+        this.pods = pods.map((p) => ({ name: p.metadata.name, uid: p.metadata.uid, ready: isReady(p) }));
+        this.refreshedAt = Date.now();
+    }
+}
+const MAX_ERRORS_KEPT = 5;
+/** At most this many writes in flight: a stalled cluster must not pile up requests. */
+const MAX_WRITES_IN_FLIGHT = 8;
+/**
+ * The background checks of one disruption (ECK's ContinuousHealthCheck, plus writes and reads):
+ * started before the disruption, stopped once the cluster has healed. Writes, reads and health
+ * each run on their own timer through a pod that is not being disrupted.
+ */
+class AvailabilityMonitor {
+    docs;
+    pods;
+    settings;
+    timeline;
+    phase;
+    acked = [];
+    report = {
+        writes: { attempted: 0, acked: 0, failed: 0, lost: 0, longestGapMs: 0, errors: [] },
+        reads: { attempted: 0, ok: 0, failed: 0, longestGapMs: 0, errors: [] },
+        health: { redMs: 0, yellowMs: 0, unavailableMs: 0, transitions: [] }
+    };
+    latencies = [];
+    running = false;
+    timers = [];
+    inFlight = new Set();
+    seq = 0;
+    lastAckAt = 0;
+    lastReadAt = 0;
+    lastStatus;
+    redSinceArmed = 0;
+    armed = false;
+    onFailure;
+    failure;
+    constructor(docs, pods, settings, timeline, phase) {
+        this.docs = docs;
+        this.pods = pods;
+        this.settings = settings;
+        this.timeline = timeline;
+        this.phase = phase;
+    }
+    /** Starts the three checks; red is held against max-red from now on when `armRed` is true. */
+    start(opts) {
+        this.running = true;
+        this.armed = opts.armRed;
+        this.onFailure = opts.onFailure;
+        this.lastAckAt = this.lastReadAt = Date.now();
+        this.every(1000 / this.settings.writesPerSecond, () => this.write());
+        this.every(this.settings.pollIntervalMs, () => this.read());
+        this.every(this.settings.pollIntervalMs, () => this.health());
+    }
+    /**
+     * Holds red against max-red from now on. A full restart is red while its primaries come
+     * back from disk; the restart scenario arms the check once the cluster has re-formed.
+     */
+    armRed() {
+        this.armed = true;
+    }
+    /** The error that stopped the disruption early (red beyond max-red), if any. */
+    get failed() {
+        return this.failure;
+    }
+    /** Stops the checks, waits for writes in flight, and returns the figures. */
+    async stop() {
+        if (!this.running)
+            return this.report;
+        this.running = false;
+        for (const t of this.timers)
+            clearTimeout(t);
+        await Promise.allSettled([...this.inFlight]);
+        const now = Date.now();
+        this.closeHealthWindow(now);
+        const w = this.report.writes;
+        w.longestGapMs = Math.max(w.longestGapMs, now - this.lastAckAt);
+        this.report.reads.longestGapMs = Math.max(this.report.reads.longestGapMs, now - this.lastReadAt);
+        if (this.latencies.length) {
+            const sorted = [...this.latencies].sort((a, b) => a - b);
+            w.latencyP50Ms = sorted[Math.floor(sorted.length / 2)];
+            w.latencyMaxMs = sorted[sorted.length - 1];
+        }
+        return this.report;
+    }
+    /** Runs `tick` every intervalMs without overlapping itself; a slow tick delays the next. */
+    every(intervalMs, tick) {
+        const loop = async () => {
+            if (!this.running)
+                return;
+            const started = Date.now();
+            await tick();
+            if (!this.running)
+                return;
+            this.timers.push(setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - started))));
+        };
+        void loop();
+    }
+    get timeoutMs() {
+        return this.settings.requestTimeoutMs ?? 5000;
+    }
+    /** Sends one write and returns at once, so that a stalled write never slows the rate. */
+    write() {
+        if (this.inFlight.size >= MAX_WRITES_IN_FLIGHT)
+            return;
+        const id = `${this.settings.idPrefix}-${++this.seq}`;
+        const w = this.report.writes;
+        w.attempted++;
+        const sent = Date.now();
+        const p = (async () => {
+            const pod = await this.pods.pick();
+            if (!pod)
+                throw new Error('no Ready pod outside the disruption to write through');
+            try {
+                await this.docs.indexOne(pod, this.settings.index, id, { seq: this.seq, at: sent }, this.timeoutMs);
+            }
+            catch (err) {
+                this.pods.failed();
+                throw err;
+            }
+        })()
+            .then(() => {
+            const now = Date.now();
+            w.acked++;
+            this.acked.push(id);
+            this.latencies.push(now - sent);
+            w.longestGapMs = Math.max(w.longestGapMs, now - this.lastAckAt);
+            this.lastAckAt = Math.max(this.lastAckAt, now);
+        })
+            .catch((err) => {
+            w.failed++;
+            keep(w.errors, errorMessage(err));
+        })
+            .finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+    }
+    async read() {
+        const ids = this.settings.readIds;
+        if (ids.length === 0)
+            return;
+        const r = this.report.reads;
+        r.attempted++;
+        try {
+            const pod = await this.pods.pick();
+            if (!pod)
+                throw new Error('no Ready pod outside the disruption to read through');
+            const id = ids[Math.floor(Math.random() * ids.length)];
+            const found = await this.docs
+                .getOne(pod, this.settings.readIndex, id, this.timeoutMs)
+                .catch((err) => {
+                this.pods.failed();
+                throw err;
+            });
+            if (!found)
+                throw new Error(`seeded document ${id} was not found`);
+            const now = Date.now();
+            r.ok++;
+            r.longestGapMs = Math.max(r.longestGapMs, now - this.lastReadAt);
+            this.lastReadAt = now;
+        }
+        catch (err) {
+            r.failed++;
+            keep(r.errors, errorMessage(err));
+        }
+    }
+    async health() {
+        let status;
+        try {
+            const pod = await this.pods.pick();
+            status = pod ? await this.docs.clusterStatus(pod, this.timeoutMs) : 'unavailable';
+        }
+        catch {
+            this.pods.failed();
+            status = 'unavailable';
+        }
+        if (!this.running)
+            return;
+        const now = Date.now();
+        this.closeHealthWindow(now);
+        if (this.lastStatus?.status !== status) {
+            this.report.health.transitions.push({ at: now, status });
+            this.timeline.record(this.phase, `health-${status}`, `cluster health ${status}`);
+        }
+        this.lastStatus = { status, at: now };
+        if (this.armed && status === 'red' && !this.failure) {
+            if (this.redSinceArmed >= this.settings.maxRedMs || this.settings.maxRedMs === 0) {
+                const budget = this.settings.maxRedMs === 0
+                    ? 'max-red is 0s, so any red fails'
+                    : `red for ${formatDuration(this.redSinceArmed)}, more than max-red ${formatDuration(this.settings.maxRedMs)}`;
+                this.failure = new VerificationError(`The cluster went red during ${this.phase} (${budget}): some primary shards had no copy in service, so their data could be neither read nor written (see cat-shards.txt under elasticsearch/ in the report).`, { health: this.report.health.transitions.slice(-5) });
+                this.onFailure?.(this.failure);
+            }
+        }
+    }
+    /** Adds the time since the last sample to the status it had. */
+    closeHealthWindow(now) {
+        const last = this.lastStatus;
+        if (!last)
+            return;
+        const ms = now - last.at;
+        const h = this.report.health;
+        if (last.status === 'red') {
+            h.redMs += ms;
+            if (this.armed)
+                this.redSinceArmed += ms;
+        }
+        else if (last.status === 'yellow')
+            h.yellowMs += ms;
+        else if (last.status === 'unavailable')
+            h.unavailableMs += ms;
+        last.at = now;
+    }
+}
+function keep(errors, message) {
+    if (errors.length < MAX_ERRORS_KEPT && !errors.includes(message))
+        errors.push(message);
+}
+/** One line per disruption, as the CLI prints it. */
+function describeAvailability(a) {
+    const s = (ms) => formatDuration(ms);
+    return `writes: ${a.writes.acked} acked, ${a.writes.failed} failed, ${a.writes.lost} lost; longest gap ${s(a.writes.longestGapMs)}; reads: ${a.reads.ok} ok, ${a.reads.failed} failed, longest gap ${s(a.reads.longestGapMs)}; red ${s(a.health.redMs)}, yellow ${s(a.health.yellowMs)}, no master ${s(a.health.unavailableMs)}`;
+}
+
+export { AvailabilityMonitor as A, ServingPods as S, formatFindings as a, loadManifests as b, parseManifests as c, describeAvailability as d, distExports as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, describePods as j, describeHealth as k, lint as l, mastersSeenBy as m, podOfNode as n, overrideImage as o, parseDuration as p, selectStatefulSet as q, summarizePod as s, toSarif as t, viewStatefulSet as v, withLastLogLines as w };
