@@ -129,6 +129,58 @@ describe('job summary', () => {
     expect(escapeHtml('a|b')).toBe('a&#124;b')
   })
 
+  it('shows what clients saw in each disruption, and charts its red and yellow windows', () => {
+    const withData: Report = {
+      ...report,
+      disruptions: [
+        {
+          scenario: 'failover',
+          name: 'failover-1',
+          startedAt: 1_005_000,
+          endedAt: 1_008_000,
+          availability: {
+            writes: {
+              attempted: 60,
+              acked: 55,
+              failed: 5,
+              lost: 2,
+              longestGapMs: 1200,
+              errors: []
+            },
+            reads: { attempted: 12, ok: 12, failed: 0, longestGapMs: 300, errors: [] },
+            health: {
+              redMs: 500,
+              yellowMs: 1500,
+              unavailableMs: 0,
+              transitions: [
+                { at: 1_005_000, status: 'green' },
+                { at: 1_006_000, status: 'red' },
+                { at: 1_006_500, status: 'yellow' },
+                { at: 1_008_000, status: 'green' }
+              ]
+            }
+          }
+        }
+      ],
+      data: {
+        index: 'i',
+        seeded: 200,
+        acked: 255,
+        lost: 2,
+        lostIds: ['failover-1-3', 'failover-1-4'],
+        checksum: 'x'
+      }
+    }
+    const md = renderSummary(withData)
+    expect(md).toContain('| failover-1 | 55 | 5 | ❌ 2 | 1.2s | 300ms | ❌ 500ms | 1.5s | 0ms |')
+    expect(md).toContain(
+      '**Data:** 255 acknowledged writes read back after healing, ❌ 2 lost (first: failover-1-3, failover-1-4).'
+    )
+    expect(ganttChart(withData)).toMatch(
+      /section Health during failover-1\n  red : crit, 6000, 6500\n  yellow : active, 6500, 8000/
+    )
+  })
+
   it('uploads always, on failure only, or never', () => {
     expect(shouldUpload('always', 'passed')).toBe(true)
     expect(shouldUpload('on-failure', 'passed')).toBe(false)

@@ -2,17 +2,12 @@
  * SIGINT in the middle of a run: the CLI stops waiting, still collects logs and reports (the
  * killed master's included), removes the cluster it created, and exits 1 with the verdict failed.
  */
-import { describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { canRunLocalCluster, CLUSTERS_ROOT } from './helpers/local-cluster.js'
-
-// Each test here starts its own cluster of real processes. Starting one can lose a race for an
-// ephemeral port (seen: etcd's port taken before it bound), which says nothing about the code
-// under test; such a test runs once more, logging why, and every assertion must still hold.
-jest.retryTimes(1, { logErrorsBeforeRetry: true })
 
 const run = canRunLocalCluster() && existsSync('dist/cli.js') ? describe : describe.skip
 

@@ -3,7 +3,7 @@
  * controller manager and scheduler, our node agent, real Elasticsearch 7.17 and OpenSearch 2.19
  * nodes. Each test starts and removes its own cluster through the verifier's providers.
  */
-import { describe, expect, it, beforeAll, jest } from '@jest/globals'
+import { describe, expect, it, beforeAll } from '@jest/globals'
 import { existsSync, readFileSync, readdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -17,11 +17,6 @@ import {
   LOCAL_CLUSTER,
   CLUSTERS_ROOT
 } from './helpers/local-cluster.js'
-
-// Each test here starts its own cluster of real processes. Starting one can lose a race for an
-// ephemeral port (seen: etcd's port taken before it bound), which says nothing about the code
-// under test; such a test runs once more, logging why, and every assertion must still hold.
-jest.retryTimes(1, { logErrorsBeforeRetry: true })
 
 const run = canRunLocalCluster() ? describe : describe.skip
 if (!canRunLocalCluster())

@@ -1,4 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { CLUSTER_MARKER } from './processes.js'
 import { createWriteStream, mkdirSync, readFileSync, existsSync, type WriteStream } from 'node:fs'
 import { connect } from 'node:net'
 import { join, posix } from 'node:path'
@@ -258,6 +259,8 @@ export class ContainerRuntime {
       cwd: home,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
+        // How down finds this engine without the main process (see processes.ts).
+        [CLUSTER_MARKER]: process.env[CLUSTER_MARKER] ?? '',
         JAVA_HOME: process.env.JAVA_HOME ?? '',
         ...env,
         ENGINE_HOME: home,

@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Agent, request } from 'undici'
 import type { Pki } from './pki.js'
 
@@ -76,7 +83,8 @@ async function waitHealthy(
   pki: Pki,
   what: string,
   deadlineMs: number,
-  logFile: string
+  logFile: string,
+  watch: Map<string, ChildProcess> = new Map()
 ): Promise<void> {
   const dispatcher = new Agent({
     connect: {
@@ -88,6 +96,14 @@ async function waitHealthy(
   let last = 'no answer yet'
   const deadline = Date.now() + deadlineMs
   while (Date.now() < deadline) {
+    // A process that died will never answer: say so now, not at the deadline.
+    const dead = [...watch.entries()].find(([, c]) => c.exitCode !== null || c.signalCode !== null)
+    if (dead) {
+      const log = readFileSync(join(dirname(logFile), `${dead[0]}.log`), 'utf8')
+      throw new Error(
+        `${dead[0]} exited (${dead[1].exitCode ?? dead[1].signalCode}) before ${what} was healthy\nlast log lines:\n${log.split('\n').slice(-15).join('\n')}`
+      )
+    }
     try {
       const res = await request(url, { dispatcher, headersTimeout: 2000, bodyTimeout: 2000 })
       const body = await res.body.text()
@@ -105,20 +121,42 @@ async function waitHealthy(
 }
 
 /**
- * Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler, each as a child
- * process logging to logDir, and resolves once the API server answers /readyz.
+ * Starts etcd and the API server on ports picked just before. Another process can take a
+ * picked port before the program binds it; then the start fails with 'address already in
+ * use' and is tried again with fresh ports (the race is in the pick, so retrying is the fix).
  */
-export async function startControlPlane(opts: {
-  clusterName: string
-  dir: string
-  pki: Pki
-  bin: ControlPlaneBinaries
-  advertiseAddress: string
-}): Promise<ControlPlane> {
+async function startStorageAndApi(
+  opts: { dir: string; pki: Pki; bin: ControlPlaneBinaries; advertiseAddress: string },
+  logDir: string,
+  processes: Map<string, ChildProcess>
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStorageAndApiOnce(opts, logDir, processes)
+    } catch (err) {
+      const logs = ['etcd', 'kube-apiserver']
+        .map((n) => join(logDir, `${n}.log`))
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n')
+      if (attempt >= 3 || !/address already in use/.test(logs)) throw err
+      console.error(
+        `control plane: a picked port was taken meanwhile (attempt ${attempt}); retrying with fresh ports`
+      )
+      await stopProcesses(processes)
+      processes.clear()
+      rmSync(join(opts.dir, 'etcd'), { recursive: true, force: true })
+      for (const n of ['etcd', 'kube-apiserver']) rmSync(join(logDir, `${n}.log`), { force: true })
+    }
+  }
+}
+
+async function startStorageAndApiOnce(
+  opts: { dir: string; pki: Pki; bin: ControlPlaneBinaries; advertiseAddress: string },
+  logDir: string,
+  processes: Map<string, ChildProcess>
+): Promise<string> {
   const { dir, pki, bin } = opts
-  const logDir = join(dir, 'logs')
-  mkdirSync(logDir, { recursive: true })
-  const processes = new Map<string, ChildProcess>()
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()]
   startProcess(
     'etcd',
@@ -177,8 +215,28 @@ export async function startControlPlane(opts: {
     pki,
     'kube-apiserver',
     90_000,
-    join(logDir, 'kube-apiserver.log')
+    join(logDir, 'kube-apiserver.log'),
+    processes
   )
+  return apiserverUrl
+}
+
+/**
+ * Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler, each as a child
+ * process logging to logDir, and resolves once the API server answers /readyz.
+ */
+export async function startControlPlane(opts: {
+  clusterName: string
+  dir: string
+  pki: Pki
+  bin: ControlPlaneBinaries
+  advertiseAddress: string
+}): Promise<ControlPlane> {
+  const { dir, pki, bin } = opts
+  const logDir = join(dir, 'logs')
+  mkdirSync(logDir, { recursive: true })
+  const processes = new Map<string, ChildProcess>()
+  const apiserverUrl = await startStorageAndApi(opts, logDir, processes)
   const kubeconfigPath = join(dir, 'kubeconfig')
   writeKubeconfig(kubeconfigPath, opts.clusterName, apiserverUrl, pki)
   startProcess(

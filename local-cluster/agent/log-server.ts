@@ -106,7 +106,15 @@ export class LogServer {
     })
   }
 
+  /** The port it listens on (the one asked for, or the one the system chose for 0). */
+  get listeningPort(): number {
+    const address = this.server?.address()
+    return typeof address === 'object' && address ? address.port : this.port
+  }
+
   async stop(): Promise<void> {
+    // Followed logs stay open while their container writes: end them, or close() waits forever.
+    this.server?.closeAllConnections()
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve()
     )

@@ -2,8 +2,9 @@
  * The local cluster: upstream control plane + our node agent + real engines, no Docker.
  *
  *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated]
- *   local-cluster down  --name N
- *   local-cluster list
+ *   local-cluster down  --name N       (or --orphans: processes of clusters whose directory is gone)
+ *   local-cluster list                 (running clusters, then orphan processes)
+ *   local-cluster processes            (every process of every local cluster)
  *   local-cluster logs  --name N --dir D
  *   local-cluster fault --name N (freeze|thaw|kill) NAMESPACE POD
  *   local-cluster fault --name N (api-refuse|api-reset) SECONDS
@@ -28,7 +29,8 @@ import { parseArgs } from 'node:util'
 import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node'
 import { request } from 'undici'
 import { ensurePki } from './pki.js'
-import { startControlPlane, stopProcesses, writeKubeconfig, freePort } from './control-plane.js'
+import { startControlPlane, stopProcesses, writeKubeconfig } from './control-plane.js'
+import { clusterProcesses, markCluster, orphanProcesses, stopAll } from './processes.js'
 import { PodNetwork } from './network.js'
 import { NodeAgent, PROVISIONER } from './node-agent.js'
 import { GroundTruthLog } from './ground-truth.js'
@@ -117,6 +119,7 @@ async function up(
     throw new Error(`local cluster "${name}" is already running (pid ${existing.pid})`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true, mode: 0o700 })
+  markCluster(dir)
   ensureBuilt()
   const { bridge, prefix } = pickNetwork()
   const network = new PodNetwork(bridge, prefix)
@@ -149,7 +152,8 @@ async function up(
   const agent = new NodeAgent(kc, {
     nodeName: `${name}-control-plane`,
     clusterDir: dir,
-    kubeletPort: await freePort(),
+    // Port 0: the log server binds a port the system picks and keeps it (no port race).
+    kubeletPort: 0,
     network,
     engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
     groundTruth,
@@ -219,8 +223,9 @@ async function up(
       }
     })
   })
-  const controlPort = await freePort()
-  await new Promise<void>((r) => control.listen(controlPort, '127.0.0.1', () => r()))
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()))
+  const controlAddress = control.address()
+  const controlPort = typeof controlAddress === 'object' && controlAddress ? controlAddress.port : 0
 
   if (opts.kubeconfig) cpSync(clientKubeconfig, opts.kubeconfig)
   const state: ClusterState = {
@@ -244,10 +249,15 @@ async function up(
     if (stopping) return
     stopping = true
     console.log(`stopping local cluster "${name}"`)
-    await agent.stop().catch((err) => console.error(err))
+    // Each step is bounded: a step that waits on a peer (an open connection, a hung engine)
+    // must not keep the cluster's processes alive. Whatever is left is swept by its marker.
+    await within(20_000, 'stopping the node agent', agent.stop())
+    control.closeAllConnections()
     control.close()
-    await proxy.close()
-    await stopProcesses(cp.processes)
+    await within(5_000, 'closing the API proxy', proxy.close())
+    await within(15_000, 'stopping the control plane', stopProcesses(cp.processes))
+    const left = await stopAll(clusterProcesses(dir), 5_000)
+    if (left.length) console.error(`still running after shutdown: ${describe(left)}`)
     network.tearDown()
     writeFileSync(
       join(dir, 'cluster.json'),
@@ -267,6 +277,26 @@ async function up(
       }
     })
   }
+}
+
+/** Waits for a shutdown step, at most ms; logs and moves on when it takes longer or fails. */
+async function within(ms: number, what: string, step: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`${what} took over ${ms / 1000}s; going on`)
+      resolve()
+    }, ms)
+  })
+  await Promise.race([
+    step.then(() => undefined).catch((err) => console.error(`${what}: ${err}`)),
+    timeout
+  ])
+  clearTimeout(timer)
+}
+
+function describe(processes: { pid: number; command: string }[]): string {
+  return processes.map((p) => `${p.pid} (${p.command.slice(0, 120)})`).join('; ')
 }
 
 async function waitDefaultServiceAccount(kc: KubeConfig): Promise<void> {
@@ -309,14 +339,20 @@ async function upDetached(name: string, args: string[]): Promise<void> {
   throw new Error(`local cluster "${name}" did not become ready; see ${logFile} and ${dir}/logs`)
 }
 
+/**
+ * Stops a cluster: asks its main process to shut down (SIGTERM, SIGKILL after the grace
+ * period), then stops every process that still carries the cluster's marker, whether or not
+ * the main process is alive, and fails naming any that survived.
+ */
 async function down(name: string): Promise<void> {
   const state = readState(name)
   if (state && state.pid && alive(state.pid)) {
     process.kill(state.pid, 'SIGTERM')
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 45_000
     while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     if (alive(state.pid)) process.kill(state.pid, 'SIGKILL')
   }
+  const left = await stopAll(clusterProcesses(clusterDir(name)), 5_000)
   // Whatever a crashed cluster left behind: namespaces of its pods, its bridge, its directory.
   if (state) {
     const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
@@ -333,6 +369,37 @@ async function down(name: string): Promise<void> {
   }
   rmSync(clusterDir(name), { recursive: true, force: true })
   rmSync(join(CLUSTERS_ROOT, `${name}.up.log`), { force: true })
+  if (left.length)
+    throw new Error(`local cluster "${name}": processes survived SIGKILL: ${describe(left)}`)
+}
+
+/**
+ * Stops the processes of clusters whose directory is gone, and removes the pod namespaces and
+ * bridges that no existing cluster owns; returns how many processes there were.
+ */
+async function downOrphans(): Promise<number> {
+  const orphans = orphanProcesses()
+  const left = await stopAll(orphans, 5_000)
+  if (left.length) throw new Error(`orphans survived SIGKILL: ${describe(left)}`)
+  const states = existsSync(CLUSTERS_ROOT)
+    ? readdirSync(CLUSTERS_ROOT).flatMap((n) => readState(n) ?? [])
+    : []
+  const bridges = new Set(states.map((s) => s.bridge))
+  const owned = new Set(
+    states.flatMap((s) =>
+      existsSync(join(s.dir, 'pods'))
+        ? readdirSync(join(s.dir, 'pods')).map((uid) => PodNetwork.namespaceFor(uid))
+        : []
+    )
+  )
+  for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
+    const ns = line.split(' ')[0]
+    if (ns.startsWith('esk-') && !owned.has(ns)) new PodNetwork('unused', '10.244.0').removePod(ns)
+  }
+  const links = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
+  for (const m of links.matchAll(/^\d+: (eskv\d+)[:@]/gm))
+    if (!bridges.has(m[1])) new PodNetwork(m[1], '10.244.0').tearDown()
+  return orphans.length
 }
 
 function list(): string[] {
@@ -362,6 +429,7 @@ async function main(): Promise<void> {
       name: { type: 'string', default: 'es-k8s-verify' },
       kubeconfig: { type: 'string' },
       detach: { type: 'boolean' },
+      orphans: { type: 'boolean' },
       sysctl: { type: 'string', default: 'simulated' },
       dir: { type: 'string' }
     }
@@ -377,10 +445,19 @@ async function main(): Promise<void> {
       if (values.detach) process.exit(0)
       return
     case 'down':
-      await down(name)
+      if (values.orphans) console.log(`stopped ${await downOrphans()} orphan process(es)`)
+      else await down(name)
       return
     case 'list':
       for (const n of list()) console.log(n)
+      // Processes of clusters whose directory is gone: `down --orphans` stops them.
+      for (const o of orphanProcesses())
+        console.log(`orphan ${o.pid} of removed cluster ${o.dir}: ${o.command.slice(0, 160)}`)
+      return
+    case 'processes':
+      // Every process of every local cluster, found by its marker: for leftover checks.
+      for (const p of clusterProcesses())
+        console.log(`${p.pid} ${p.dir} ${p.command.slice(0, 160)}`)
       return
     case 'kubeconfig': {
       const state = readState(name)
@@ -425,7 +502,7 @@ async function main(): Promise<void> {
     }
     default:
       console.error(
-        'usage: local-cluster (up|down|list|kubeconfig|logs|fault|sysctl) --name NAME ...'
+        'usage: local-cluster (up|down [--orphans]|list|processes|kubeconfig|logs|fault|sysctl) --name NAME ...'
       )
       process.exit(2)
   }

@@ -198,7 +198,9 @@ export class NodeAgent {
         { type: 'InternalIP', address: this.opts.network.gateway },
         { type: 'Hostname', address: this.opts.nodeName }
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: this.opts.kubeletPort } },
+      daemonEndpoints: {
+        kubeletEndpoint: { Port: this.logServer?.listeningPort ?? this.opts.kubeletPort }
+      },
       nodeInfo: {
         machineID: this.opts.nodeName,
         systemUUID: this.opts.nodeName,

@@ -40,8 +40,45 @@ export function ganttChart(report: Report): string {
       lines.push(`  rejoined : ${k}, ${k + Math.max(r.rejoinedMs, 1)}`)
     if (r.greenMs !== undefined) lines.push(`  green again : ${k}, ${k + Math.max(r.greenMs, 1)}`)
   }
+  // Red and yellow windows of each disruption, from its health transitions.
+  for (const d of report.disruptions) {
+    const h = d.availability?.health
+    if (!h?.transitions.length) continue
+    const end = d.endedAt ?? Date.parse(report.endedAt)
+    const windows = h.transitions
+      .map((t, i) => ({ status: t.status, from: t.at, to: h.transitions[i + 1]?.at ?? end }))
+      .filter((w) => w.status !== 'green')
+    if (!windows.length) continue
+    lines.push(`  section Health during ${mermaidText(d.name)}`)
+    for (const w of windows)
+      lines.push(
+        `  ${w.status} : ${w.status === 'red' ? 'crit, ' : w.status === 'yellow' ? 'active, ' : ''}${w.from - start}, ${Math.max(w.to - start, w.from - start + 1)}`
+      )
+  }
   lines.push('```')
   return lines.join('\n')
+}
+
+/** One row per disruption: what clients saw (writes, reads, health). */
+export function availabilityTable(report: Report): string[] {
+  const rows = report.disruptions.filter((d) => d.availability)
+  if (!rows.length) return []
+  const out = [
+    '| Disruption | Writes acked | Failed | Lost | Longest write gap | Longest read gap | Red | Yellow | No master |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+  ]
+  for (const d of rows) {
+    const a = d.availability!
+    out.push(
+      `| ${escapeHtml(d.name)} | ${a.writes.acked} | ${a.writes.failed} | ${a.writes.lost ? `❌ ${a.writes.lost}` : 0} | ${formatDuration(a.writes.longestGapMs)} | ${formatDuration(a.reads.longestGapMs)} | ${a.health.redMs ? `❌ ${formatDuration(a.health.redMs)}` : '0ms'} | ${formatDuration(a.health.yellowMs)} | ${formatDuration(a.health.unavailableMs)} |`
+    )
+  }
+  if (report.data)
+    out.push(
+      '',
+      `**Data:** ${report.data.acked} acknowledged writes read back after healing, ${report.data.lost ? `❌ ${report.data.lost} lost (first: ${report.data.lostIds.slice(0, 5).map(escapeHtml).join(', ')})` : '0 lost'}.`
+    )
+  return [...out, '']
 }
 
 /** The job summary: verdict first, phases, timeline chart, masters, node IDs, and on failure what was last seen. */
@@ -81,6 +118,7 @@ export function renderSummary(report: Report, artifact?: { name: string; id?: nu
       out.push(`| Green again after kill | ${formatDuration(report.rejoinMs)} |`)
     out.push('')
   }
+  out.push(...availabilityTable(report))
   if (report.masterBefore) {
     out.push(
       `**Master before:** \`${escapeHtml(report.masterBefore.node)}\` (pod ${escapeHtml(report.masterBefore.pod)}) → **after:** \`${escapeHtml(report.masterAfter?.node ?? 'none')}\``,

@@ -1,0 +1,147 @@
+/**
+ * Data and service through every disruption, on the real local cluster: writes, reads and
+ * health during failover, full restart and rolling upgrade; every acknowledged write read back.
+ */
+import { describe, expect, it, beforeAll } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { verify } from '../src/engine/verify.js'
+import { parseOptions } from '../src/engine/options.js'
+import type { Report } from '../src/engine/report.js'
+import {
+  canRunLocalCluster,
+  recordingLogger,
+  editedManifests,
+  LOCAL_CLUSTER
+} from './helpers/local-cluster.js'
+
+const run = canRunLocalCluster() ? describe : describe.skip
+const MIN = 60_000
+
+async function verifyOn(raw: Record<string, string>): Promise<Report> {
+  const dir = mkdtempSync(join(tmpdir(), 'itg-report-'))
+  try {
+    const report = await verify(
+      parseOptions({ provider: 'local', 'report-dir': dir, ...raw }),
+      recordingLogger()
+    )
+    // What report.json says is what the run returned.
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).verdict).toBe(report.verdict)
+    return report
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+run('data and availability on the local cluster', () => {
+  beforeAll(() => {
+    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
+  })
+
+  it.each([
+    ['elasticsearch', '-Xms512m -Xmx512m', '-Xms384m -Xmx384m'],
+    ['opensearch', '-Xms512m -Xmx512m', '-Xms384m -Xmx384m']
+  ])(
+    'the reference %s manifests keep every acknowledged write through failover, restart and a rolling upgrade from another heap',
+    async (engine, heap, baseHeap) => {
+      const base = editedManifests(`manifests/${engine}`, [[heap, baseHeap]])
+      try {
+        const report = await verifyOn({
+          manifests: `manifests/${engine}`,
+          scenario: 'failover,restart,rolling-upgrade',
+          'base-manifests': base,
+          'cluster-name': `itg-data-${engine.slice(0, 2)}`
+        })
+        expect(report.error?.message).toBeUndefined()
+        expect(report.verdict).toBe('passed')
+        expect(report.disruptions.map((d) => d.scenario)).toEqual([
+          'failover',
+          'restart',
+          'rolling-upgrade'
+        ])
+        for (const d of report.disruptions) {
+          expect(d.availability!.writes.acked).toBeGreaterThan(0)
+          expect(d.availability!.writes.lost).toBe(0)
+        }
+        // Failover and rolling upgrade never went red; the restart came back as the same cluster.
+        expect(report.disruptions[0].availability!.health.redMs).toBe(0)
+        expect(report.disruptions[2].availability!.health.redMs).toBe(0)
+        expect(report.disruptions[1].clusterUuidAfter).toBe(report.clusterUuid)
+        expect(report.data).toMatchObject({ lost: 0, lostIds: [] })
+        expect(report.data!.acked).toBeGreaterThan(report.data!.seeded)
+        expect(report.data!.checksumAfter).toBe(report.data!.checksum)
+      } finally {
+        rmSync(base, { recursive: true, force: true })
+      }
+    },
+    6 * MIN
+  )
+
+  it(
+    "the article's manifests lose every document in a full restart, and the verdict points at the /data mount",
+    async () => {
+      const report = await verifyOn({
+        manifests: 'manifests/article-three-node',
+        scenario: 'restart',
+        'cluster-name': 'itg-data-article'
+      })
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('check-data')
+      expect(report.error?.message).toMatch(
+        /^Data lost: 200 of 200 acknowledged documents were lost \(first: seed-/
+      )
+      expect(report.error?.message).toMatch(/its UUID changed from \S+ to \S+/)
+      expect(report.error?.message).toMatch(
+        /The claim is mounted at \/data, but elasticsearch keeps its data in \/usr\/share\/elasticsearch\/data/
+      )
+      expect(report.data).toMatchObject({ seeded: 200, lost: 200 })
+      expect(report.data!.lostIds).toHaveLength(20)
+    },
+    4 * MIN
+  )
+
+  it(
+    'a real loss: an index without replicas whose primaries sat on the killed pod stops the failover at the first red',
+    async () => {
+      const report = await verifyOn({
+        manifests: 'manifests/article-three-node',
+        'seed-replicas': '0',
+        'cluster-name': 'itg-data-red'
+      })
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /^The cluster went red during failover-1 \(max-red is 0s, so any red fails\)/
+      )
+      expect(report.disruptions[0].availability!.health.redMs).toBeGreaterThan(0)
+    },
+    4 * MIN
+  )
+
+  it(
+    'a StatefulSet with updateStrategy OnDelete never rolls out: the rolling upgrade says so',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [
+          '  podManagementPolicy: Parallel',
+          '  podManagementPolicy: Parallel\n  updateStrategy:\n    type: OnDelete'
+        ]
+      ])
+      try {
+        const report = await verifyOn({
+          manifests,
+          scenario: 'rolling-upgrade',
+          'cluster-name': 'itg-data-ondelete'
+        })
+        expect(report.verdict).toBe('failed')
+        expect(report.error?.phase).toBe('rolling-upgrade')
+        expect(report.error?.message).toMatch(
+          /updateStrategy OnDelete: the controller never replaces a running pod/
+        )
+      } finally {
+        rmSync(manifests, { recursive: true, force: true })
+      }
+    },
+    4 * MIN
+  )
+})

@@ -1,0 +1,96 @@
+/**
+ * Nothing left running: every process of a local cluster carries its marker, so `down` stops
+ * them all even after the main process was SIGKILLed, and processes whose cluster directory is
+ * gone are listed as orphans and stopped by `down --orphans`.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { KubeClient } from '../src/engine/kube/client.js'
+import { canRunLocalCluster, localCluster, CLUSTERS_ROOT } from './helpers/local-cluster.js'
+
+const run = canRunLocalCluster() ? describe : describe.skip
+const MIN = 60_000
+
+/** Live processes whose command line or environment names the cluster's directory. */
+function processesOf(dir: string): string[] {
+  return localCluster('processes')
+    .split('\n')
+    .filter((l) => l.split(' ')[1] === dir)
+}
+
+/** Starts a cluster with one single-node engine pod, and waits until its JVM runs. */
+async function clusterWithEngine(name: string): Promise<{ dir: string; pid: number }> {
+  localCluster('up', '--name', name, '--detach')
+  const dir = join(CLUSTERS_ROOT, name)
+  const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+    pid: number
+    kubeconfig: string
+  }
+  const kube = KubeClient.fromFile(state.kubeconfig)
+  await kube.apply(
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'engine' },
+      spec: {
+        containers: [
+          {
+            name: 'es',
+            image: 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29',
+            env: [
+              { name: 'discovery.type', value: 'single-node' },
+              { name: 'ES_JAVA_OPTS', value: '-Xms256m -Xmx256m' }
+            ]
+          }
+        ]
+      }
+    },
+    'default'
+  )
+  await kube.close()
+  for (let i = 0; i < 240 && !processesOf(dir).some((p) => / java /.test(p)); i++) await sleep(250)
+  return { dir, pid: state.pid }
+}
+
+run('local cluster tear-down', () => {
+  it(
+    'down stops every process of a cluster whose main process was SIGKILLed, engines included',
+    async () => {
+      const { dir, pid } = await clusterWithEngine('itg-sigkill')
+      const before = processesOf(dir)
+      expect(before.some((p) => /kube-apiserver/.test(p))).toBe(true)
+      expect(before.some((p) => /etcd/.test(p))).toBe(true)
+      expect(before.some((p) => / java /.test(p))).toBe(true)
+      process.kill(pid, 'SIGKILL')
+      await sleep(500)
+      // Without the main process its children live on: this is what down must clean up.
+      expect(processesOf(dir).length).toBeGreaterThan(0)
+      localCluster('down', '--name', 'itg-sigkill')
+      expect(processesOf(dir)).toEqual([])
+      const named = localCluster('processes')
+        .split('\n')
+        .filter((l) => l.includes('itg-sigkill'))
+      expect(named).toEqual([])
+    },
+    5 * MIN
+  )
+
+  it(
+    'lists processes of a removed cluster as orphans, and down --orphans stops them',
+    async () => {
+      const { dir, pid } = await clusterWithEngine('itg-orphans')
+      process.kill(pid, 'SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+      const orphans = localCluster('list')
+        .split('\n')
+        .filter((l) => l.startsWith('orphan ') && l.includes(dir))
+      expect(orphans.length).toBeGreaterThanOrEqual(4)
+      expect(localCluster('down', '--orphans')).toMatch(/stopped \d+ orphan process\(es\)/)
+      expect(processesOf(dir)).toEqual([])
+      expect(localCluster('list')).not.toMatch(/^orphan /m)
+    },
+    5 * MIN
+  )
+})
