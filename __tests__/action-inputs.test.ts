@@ -177,7 +177,7 @@ describe('job summary', () => {
       '**Data:** 255 acknowledged writes read back after healing, ❌ 2 lost (first: failover-1-3, failover-1-4).'
     )
     expect(ganttChart(withData)).toMatch(
-      /section Health during failover-1\n  red : crit, 6000, 6500\n  yellow : active, 6500, 8000/
+      /section Health during failover-1\n {2}red : crit, 6000, 6500\n {2}yellow : active, 6500, 8000/
     )
   })
 
