@@ -145,7 +145,19 @@ describe('parseOptions', () => {
       /Invalid base-manifests 'manifests\/elasticsearch' without the rolling-upgrade scenario/
     ],
     [{ 'es-port': '70000' }, /Invalid es-port '70000'\. Expected a whole number from 1 to 65535/],
-    [{ rounds: '101' }, /Invalid rounds '101'\. Expected a whole number from 0 to 100/]
+    [{ rounds: '101' }, /Invalid rounds '101'\. Expected a whole number from 0 to 100/],
+    [
+      { username: 'elastic' },
+      /Invalid username 'elastic' without a password\. Expected password, password-file/
+    ],
+    [
+      { 'password-file': 'package.json', password: 'x' },
+      /Invalid password-file 'package\.json' together with password/
+    ],
+    [
+      { 'password-file': 'manifests' },
+      /Invalid password-file 'manifests'\. Expected a file, found a directory/
+    ]
   ]
   it.each(bad)('refuses %j naming the option, the value and what is accepted', (raw, message) => {
     expect(() => parseOptions(raw)).toThrow(UsageError)
@@ -175,5 +187,14 @@ describe('durations', () => {
     expect(formatDuration(850)).toBe('850ms')
     expect(formatDuration(12_340)).toBe('12.3s')
     expect(formatDuration(125_000)).toBe('2m05s')
+  })
+
+  it.each([
+    [999.6, '1.0s'],
+    [59_960, '1m00s'],
+    [119_600, '2m00s'],
+    [3_600_000, '60m00s']
+  ])('never carries into a 60: %d ms is %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text)
   })
 })

@@ -46,6 +46,8 @@ export function recordingLogger(): Logger & { lines: string[] } {
     warning: (m) => lines.push(`warning ${m}`),
     error: (m) => lines.push(`error ${m}`),
     debug: (m) => lines.push(`debug ${m}`),
+    progress: (m) => lines.push(`progress ${m}`),
+    result: (m) => lines.push(`result ${m}`),
     group: async (title, fn) => {
       lines.push(`group ${title}`)
       return fn()

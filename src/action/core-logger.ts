@@ -5,11 +5,21 @@ import type { Logger } from '../engine/logger.js'
 export class CoreLogger implements Logger {
   private readonly started = Date.now()
 
+  constructor(private readonly quiet = false) {}
+
   private elapsed(): string {
     return `[${((Date.now() - this.started) / 1000).toFixed(1)}s]`
   }
 
   info(message: string): void {
+    if (!this.quiet) core.info(`${this.elapsed()} ${message}`)
+  }
+
+  progress(message: string): void {
+    if (!this.quiet) core.info(`${this.elapsed()}   ${message}`)
+  }
+
+  result(message: string): void {
     core.info(`${this.elapsed()} ${message}`)
   }
 

@@ -28,6 +28,8 @@ export function getInputs(): Inputs {
     raw[spec.name] = value === '' ? undefined : value
   }
   const options = parseOptions(raw)
+  // A password read from password-file is as secret as one given inline.
+  if (options.password) core.setSecret(options.password)
   const uploadWhen = (core.getInput(ActionInputs.uploadArtifacts) || 'always') as UploadWhen
   if (!UPLOAD_WHEN.includes(uploadWhen))
     throw new UsageError(

@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
       return
     }
     let kubeconfig: string | undefined
-    const report = await verify(inputs.options, new CoreLogger(), {
+    const report = await verify(inputs.options, new CoreLogger(inputs.options.quiet), {
       onClusterCreated: (info) => {
         kubeconfig = info.kubeconfig
         state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster)

@@ -6,6 +6,8 @@ export class ConsoleLogger implements Logger {
 
   constructor(
     private readonly verbose: boolean,
+    /** Only phase starts and ends, warnings, errors and the verdict. */
+    private readonly quiet: boolean,
     private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
     private readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)
   ) {}
@@ -15,6 +17,14 @@ export class ConsoleLogger implements Logger {
   }
 
   info(message: string): void {
+    if (!this.quiet) this.out(`${this.stamp()} ${message}`)
+  }
+
+  progress(message: string): void {
+    if (!this.quiet) this.out(`${this.stamp()}   ${message}`)
+  }
+
+  result(message: string): void {
     this.out(`${this.stamp()} ${message}`)
   }
 

@@ -64,9 +64,15 @@ export async function runCli(
     out(version())
     return EXIT.passed
   }
-  const logger = new ConsoleLogger(args.verbose, out)
   try {
-    const options = parseOptions(args.raw)
+    // A password in the environment stays out of the process list, unlike --password.
+    const fromEnv = process.env.ES_K8S_VERIFY_PASSWORD
+    const options = parseOptions(
+      fromEnv && args.raw.password === undefined && args.raw['password-file'] === undefined
+        ? { ...args.raw, password: fromEnv }
+        : args.raw
+    )
+    const logger = new ConsoleLogger(args.verbose, options.quiet, out)
     if (options.mode === 'lint') {
       const format = (args.format ?? 'text') as LintFormat
       if (!['text', 'json', 'sarif'].includes(format))

@@ -22,9 +22,9 @@ export function parseDuration(name: string, value: string): number {
 
 /** Formats milliseconds for people: 850ms, 12.3s, 2m05s. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
-  const minutes = Math.floor(ms / 60_000)
-  const seconds = Math.round((ms % 60_000) / 1000)
-  return `${minutes}m${String(seconds).padStart(2, '0')}s`
+  if (ms < 999.5) return `${Math.round(ms)}ms`
+  // Round first, then split: 59.96 s is "1m00s", never "60.0s"; 119.6 s is "2m00s", never "1m60s".
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`
+  const total = Math.round(ms / 1000)
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`
 }

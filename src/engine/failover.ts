@@ -120,7 +120,7 @@ export async function waitForNewMaster(
     {
       timeoutMs,
       intervalMs: target.pollIntervalMs,
-      onSeen: (s) => target.logger.debug(s),
+      onProgress: (s) => target.logger.progress(s),
       signal: target.signal
     }
   )
@@ -178,7 +178,7 @@ export async function waitForRejoin(
     {
       timeoutMs,
       intervalMs: target.pollIntervalMs,
-      onSeen: (s) => target.logger.debug(s),
+      onProgress: (s) => target.logger.progress(s),
       signal: target.signal
     }
   )

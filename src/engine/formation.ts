@@ -93,7 +93,7 @@ export async function waitForGreen(
       {
         timeoutMs,
         intervalMs: target.pollIntervalMs,
-        onSeen: (s) => target.logger.debug(s),
+        onProgress: (s) => target.logger.progress(s),
         signal: target.signal
       }
     )

@@ -7,6 +7,10 @@ export interface Logger {
   warning(message: string, location?: { file: string; line?: number; column?: number }): void
   error(message: string, location?: { file: string; line?: number; column?: number }): void
   debug(message: string): void
+  /** What a wait still awaits, on each change and at least every 10 s; dropped by --quiet. */
+  progress(message: string): void
+  /** A phase's end (passed, failed or skipped): kept by --quiet. */
+  result(message: string): void
   /** Runs fn inside a titled, collapsible section that is closed even when fn throws. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>
 }
@@ -17,5 +21,7 @@ export const nullLogger: Logger = {
   warning: () => undefined,
   error: () => undefined,
   debug: () => undefined,
+  progress: () => undefined,
+  result: () => undefined,
   group: (_title, fn) => fn()
 }

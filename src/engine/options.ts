@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
 
@@ -34,6 +34,7 @@ export interface VerifyOptions {
   transport: TransportKind
   username?: string
   password?: string
+  passwordFile?: string
   scheme: 'http' | 'https'
   esPort: number
   reportDir?: string
@@ -59,6 +60,7 @@ export interface VerifyOptions {
   seedDocuments: number
   seedShards?: number
   seedReplicas: number
+  quiet: boolean
 }
 
 type Kind = 'string' | 'enum' | 'enums' | 'duration' | 'int' | 'bool' | 'path' | 'paths'
@@ -292,6 +294,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     description: 'Password for that user. Masked; never written to artifacts.'
   },
   {
+    name: 'password-file',
+    key: 'passwordFile',
+    kind: 'path',
+    description:
+      'File holding the password (its first line), so that it never appears in a command line. The CLI also reads ES_K8S_VERIFY_PASSWORD.'
+  },
+  {
     name: 'scheme',
     key: 'scheme',
     kind: 'enum',
@@ -380,6 +389,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'context',
     kind: 'string',
     description: 'Context in that kubeconfig. Default: its current context.'
+  },
+  {
+    name: 'quiet',
+    key: 'quiet',
+    kind: 'bool',
+    default: 'false',
+    description:
+      'Print only phase starts and ends, warnings, errors and the verdict (no progress while waiting).'
   },
   {
     name: 'preflight',
@@ -508,6 +525,26 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
   if (options.kubeconfig && options.provider !== 'existing' && options.provider !== 'auto') {
     throw new UsageError(
       `Invalid kubeconfig '${options.kubeconfig}' with provider '${options.provider}'. Expected provider existing when a kubeconfig is given.`
+    )
+  }
+  if (options.passwordFile !== undefined) {
+    if (options.password !== undefined)
+      throw new UsageError(
+        `Invalid password-file '${options.passwordFile}' together with password. Expected one of them.`
+      )
+    if (statSync(options.passwordFile).isDirectory())
+      throw new UsageError(
+        `Invalid password-file '${options.passwordFile}'. Expected a file, found a directory.`
+      )
+    options.password = readFileSync(options.passwordFile, 'utf8').split(/\r?\n/)[0]
+    if (!options.password)
+      throw new UsageError(
+        `Invalid password-file '${options.passwordFile}'. Expected a password on its first line; it is empty.`
+      )
+  }
+  if (options.username !== undefined && options.password === undefined) {
+    throw new UsageError(
+      `Invalid username '${options.username}' without a password. Expected password, password-file or ES_K8S_VERIFY_PASSWORD as well.`
     )
   }
   if (options.password !== undefined && options.transport === 'proxy') {

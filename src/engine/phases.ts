@@ -82,7 +82,7 @@ export class PhaseRunner {
         'phase-passed',
         `${title} passed in ${formatDuration(endedAt - startedAt)}`
       )
-      this.logger.info(`✓ ${title} (${formatDuration(endedAt - startedAt)})`)
+      this.logger.result(`✓ ${title} (${formatDuration(endedAt - startedAt)})`)
       return value
     } catch (err) {
       const endedAt = Date.now()
@@ -98,7 +98,7 @@ export class PhaseRunner {
         lastSeen
       })
       this.timeline.record(name, 'phase-failed', errorMessage(err), lastSeen)
-      this.logger.info(`✗ ${title} (${formatDuration(endedAt - startedAt)})`)
+      this.logger.result(`✗ ${title} (${formatDuration(endedAt - startedAt)})`)
       throw err
     }
   }
@@ -115,7 +115,7 @@ export class PhaseRunner {
       reason
     })
     this.timeline.record(name, 'phase-skipped', `${title} skipped: ${reason}`)
-    this.logger.info(`- ${title} skipped: ${reason}`)
+    this.logger.result(`- ${title} skipped: ${reason}`)
   }
 
   /** Starts `tick` every intervalMs in the background until stopAll(); a failing tick is logged, not fatal. */

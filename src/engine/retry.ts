@@ -31,6 +31,9 @@ export async function withRetry<T>(
   })
 }
 
+/** A wait that sees no change still says what it awaits this often (silence looks like a hang). */
+export const PROGRESS_EVERY_MS = 10_000
+
 /** What one look at the cluster found: done, or not yet with what was seen. */
 export type Observation<T> =
   { done: true; value: T } | { done: false; seen: unknown; summary: string }
@@ -50,7 +53,8 @@ export async function waitFor<T>(
     timeoutMs: number
     intervalMs: number
     log?: RetryLog
-    onSeen?: (summary: string) => void
+    /** Told what is still awaited: on each change of what is seen, and at least every 10 s. */
+    onProgress?: (line: string) => void
     signal?: AbortSignal
   }
 ): Promise<T> {
@@ -59,6 +63,8 @@ export async function waitFor<T>(
     seen: undefined,
     summary: 'nothing observed yet'
   }
+  let toldAt = started
+  let told = ''
   class NotYet extends Error {}
   try {
     return await pRetry(
@@ -76,7 +82,14 @@ export async function waitFor<T>(
           }
         }
         if (observation.done) return observation.value
-        if (observation.summary !== last.summary) opts.onSeen?.(observation.summary)
+        const now = Date.now()
+        if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
+          opts.onProgress?.(
+            `waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`
+          )
+          told = observation.summary
+          toldAt = now
+        }
         last = observation
         throw new NotYet(observation.summary)
       },

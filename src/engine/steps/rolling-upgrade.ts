@@ -125,6 +125,7 @@ export function rollingUpgradeSteps(): Step[] {
                 }
               },
               {
+                onProgress: (line) => ctx.logger.progress(line),
                 timeoutMs: ctx.options.upgradeTimeoutMs,
                 intervalMs: ctx.options.pollIntervalMs,
                 signal: disruptedTarget(ctx).signal
