@@ -4,6 +4,7 @@ import commonjs from '@rollup/plugin-commonjs'
 import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
+import license from 'rollup-plugin-license'
 
 const entries = {
   main: 'src/action/main.ts',
@@ -39,6 +40,8 @@ export default {
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     // undici loads node:http2 inside try/catch; left as require() it would be undefined in ESM.
     commonjs({ ignoreTryCatch: (id) => id !== 'node:http2' }),
-    json()
+    json(),
+    // The licence of every package bundled into dist/, as their licences require.
+    license({ thirdParty: { output: { file: 'dist/licenses.txt' }, includePrivate: false } })
   ]
 }

@@ -1,54 +1,102 @@
-import { describe, expect, it, jest, beforeEach } from '@jest/globals'
+/**
+ * Getting kind without kind on PATH, through the plain-Node system port the CLI uses (no
+ * toolkit, no runner variables): the release binary and its .sha256sum are served by a real
+ * HTTP server on loopback standing in for the release host, verified, cached, then found in
+ * the cache.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ensureKind } from '../src/engine/providers/kind.js'
+import { nodeSystem } from '../src/engine/system.js'
+import { nullLogger } from '../src/engine/logger.js'
 
-/**
- * The download path cannot reach GitHub from here, so the tool cache is mocked: these tests
- * prove our checksum handling, not the download itself.
- */
-const served: Record<string, string> = {}
-const downloadTool = jest.fn(async (url: string, dest?: string) => {
-  writeFileSync(dest!, served[url] ?? '')
-  return dest!
+const arch = process.arch === 'arm64' ? 'arm64' : 'amd64'
+const binary = '#!/bin/sh\necho "kind v0.32.0 go1.25 linux/amd64"\n'
+let served: Record<string, string> = {}
+let server: Server
+let base = ''
+const requested: string[] = []
+const dirs: string[] = []
+const tmp = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  dirs.push(d)
+  return d
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requested.push(req.url!)
+    const body = served[req.url!]
+    res.writeHead(body === undefined ? 404 : 200).end(body ?? 'not found')
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/releases`
 })
-const cacheFile = jest.fn(async (source: string) => source.replace(/\/[^/]+$/, ''))
-const find = jest.fn(() => '')
-jest.unstable_mockModule('@actions/tool-cache', () => ({ downloadTool, cacheFile, find }))
-jest.unstable_mockModule('@actions/io', () => ({ which: async () => '' }))
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()))
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
 
-const { ensureKind } = await import('../src/engine/providers/kind.js')
-const { nullLogger } = await import('../src/engine/logger.js')
-
-const URL_BASE =
-  'https://github.com/kubernetes-sigs/kind/releases/download/v0.32.0/kind-linux-amd64'
-
-describe('ensureKind without kind on PATH', () => {
-  beforeEach(() => {
-    downloadTool.mockClear()
-    cacheFile.mockClear()
+describe('ensureKind without kind on PATH (plain Node port)', () => {
+  const path = `/releases/v0.32.0/kind-linux-${arch}`
+  const withoutKindOnPath = (cache: string) => ({
+    ...nodeSystem(cache),
+    which: async () => undefined
   })
 
-  it('downloads the release binary and its .sha256sum, and caches it when they agree', async () => {
-    const workDir = mkdtempSync(join(tmpdir(), 'kind-'))
-    served[URL_BASE] = 'kind binary bytes'
-    served[`${URL_BASE}.sha256sum`] =
-      `${createHash('sha256').update('kind binary bytes').digest('hex')}  kind-linux-amd64\n`
-    const tool = await ensureKind('v0.32.0', { logger: nullLogger, workDir })
-    expect(downloadTool.mock.calls.map((c) => c[0])).toEqual([URL_BASE, `${URL_BASE}.sha256sum`])
-    expect(cacheFile).toHaveBeenCalledTimes(1)
-    expect(tool.path).toBe(join(workDir, 'kind'))
+  it('downloads the binary and its .sha256sum, verifies, caches, and finds the cache next time', async () => {
+    served = {
+      [path]: binary,
+      [`${path}.sha256sum`]: `${createHash('sha256').update(binary).digest('hex')}  kind-linux-${arch}\n`
+    }
+    const cache = tmp('kind-cache-')
+    const ctx = { logger: nullLogger, workDir: tmp('kind-work-'), system: withoutKindOnPath(cache) }
+    requested.length = 0
+    const tool = await ensureKind('v0.32.0', ctx, base)
+    expect(requested).toEqual([path, `${path}.sha256sum`])
+    expect(tool.path).toBe(join(cache, 'kind', '0.32.0', arch, 'kind'))
+    expect(readFileSync(tool.path, 'utf8')).toBe(binary)
+    requested.length = 0
+    expect((await ensureKind('v0.32.0', ctx, base)).path).toBe(tool.path)
+    expect(requested).toEqual([])
   })
 
   it('refuses a binary whose sha256 differs, before anything runs or is cached', async () => {
-    const workDir = mkdtempSync(join(tmpdir(), 'kind-'))
-    served[URL_BASE] = 'tampered bytes'
-    served[`${URL_BASE}.sha256sum`] = `${'0'.repeat(64)}  kind-linux-amd64\n`
-    await expect(ensureKind('v0.32.0', { logger: nullLogger, workDir })).rejects.toThrow(
-      /Checksum mismatch for .*kind-linux-amd64: expected sha256 0{64} .*got [0-9a-f]{64}\. The binary was not run\./
+    served = {
+      [path]: 'tampered bytes',
+      [`${path}.sha256sum`]: `${'0'.repeat(64)}  kind-linux-${arch}\n`
+    }
+    const cache = tmp('kind-cache-')
+    await expect(
+      ensureKind(
+        'v0.32.0',
+        { logger: nullLogger, workDir: tmp('kind-work-'), system: withoutKindOnPath(cache) },
+        base
+      )
+    ).rejects.toThrow(
+      /Checksum mismatch for .*kind-linux-\w+: expected sha256 0{64} .*got [0-9a-f]{64}\. The binary was not run\./
     )
-    expect(cacheFile).not.toHaveBeenCalled()
-    expect(existsSync(join(workDir, 'kind-v0.32.0'))).toBe(true)
+    expect(existsSync(join(cache, 'kind'))).toBe(false)
+  })
+
+  it('says which download failed, with its status, and mentions no runner variable', async () => {
+    served = {}
+    const err = await ensureKind(
+      'v0.32.0',
+      {
+        logger: nullLogger,
+        workDir: tmp('kind-work-'),
+        system: withoutKindOnPath(tmp('kind-cache-'))
+      },
+      base
+    ).catch((e: Error) => e)
+    expect((err as Error).message).toMatch(
+      /^Downloading http:\/\/127\.0\.0\.1:\d+\/releases\/v0\.32\.0\/kind-linux-\w+ failed: HTTP 404$/
+    )
+    expect((err as Error).message).not.toMatch(/RUNNER_|::debug::/)
   })
 })

@@ -7,6 +7,7 @@ import { state } from './state.js'
 import { uploadReport, shouldUpload } from './artifacts.js'
 import { deleteCluster } from '../engine/providers/index.js'
 import { CoreLogger } from './core-logger.js'
+import { actionsSystem } from './system.js'
 import { errorMessage } from '../engine/errors.js'
 
 /**
@@ -37,7 +38,8 @@ export async function runPost(): Promise<void> {
       const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-post-'))
       await deleteCluster(cluster.provider, cluster.clusterName, {
         logger: new CoreLogger(),
-        workDir
+        workDir,
+        system: actionsSystem
       }).catch((err) =>
         core.warning(`Deleting cluster ${cluster.clusterName} failed: ${errorMessage(err)}`)
       )

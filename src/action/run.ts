@@ -6,6 +6,7 @@ import { getInputs, type Inputs } from './inputs.js'
 import { state } from './state.js'
 import { Outputs } from './constants.js'
 import { CoreLogger } from './core-logger.js'
+import { actionsSystem } from './system.js'
 import { uploadReport, shouldUpload } from './artifacts.js'
 import { renderSummary } from './summary.js'
 import { verify } from '../engine/verify.js'
@@ -119,6 +120,7 @@ export async function run(): Promise<void> {
     }
     let kubeconfig: string | undefined
     const report = await verify(inputs.options, new CoreLogger(inputs.options.quiet), {
+      system: actionsSystem,
       onClusterCreated: (info) => {
         kubeconfig = info.kubeconfig
         state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster)

@@ -11,6 +11,7 @@ import type { ClusterProvider } from './providers/provider.js'
 import type { ReportWriter } from './collect.js'
 import type { Report } from './report.js'
 import type { AvailabilityMonitor } from './availability.js'
+import type { SystemPort } from './system.js'
 import { UsageError, VerificationError, errorMessage } from './errors.js'
 
 /** Hooks a front end may pass: to hear of the cluster as soon as it exists (the action saves it for post). */
@@ -19,6 +20,8 @@ export interface VerifyHooks {
   onNamespaceCreated?: (namespace: string) => void
   /** Aborts the run (SIGINT/SIGTERM): collection and cleanup still happen. */
   signal?: AbortSignal
+  /** How programs are run and tools downloaded; plain Node unless the front end brings its own. */
+  system?: SystemPort
 }
 
 /** A manifest set with its StatefulSet picked out. */

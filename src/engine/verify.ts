@@ -17,6 +17,7 @@ import { ReportWriter } from './collect.js'
 import { toJUnit, type Report } from './report.js'
 import { resolveProvider, makeProvider } from './providers/index.js'
 import { UsageError } from './errors.js'
+import { nodeSystem } from './system.js'
 import {
   runScenario,
   type ManifestSet,
@@ -99,7 +100,7 @@ export async function verify(
   const runId = randomBytes(3).toString('hex')
   const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'))
   chmodSync(workDir, 0o700)
-  const providerCtx = { logger, workDir }
+  const providerCtx = { logger, workDir, system: hooks.system ?? nodeSystem() }
   const providerKind = await resolveProvider(options.provider, providerCtx)
   const provider = makeProvider(
     providerKind,

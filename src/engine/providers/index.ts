@@ -13,7 +13,7 @@ export async function resolveProvider(
 ): Promise<Exclude<VerifyOptions['provider'], 'auto'>> {
   if (provider !== 'auto') return provider
   try {
-    const docker = await Tool.find('docker', ctx.logger, '')
+    const docker = await Tool.find('docker', ctx, '')
     const info = await docker.run('docker info', ['info', '--format', '{{.ServerVersion}}'], {
       allowFailure: true
     })
@@ -75,7 +75,7 @@ export async function deleteCluster(
 ): Promise<void> {
   switch (provider) {
     case 'kind': {
-      const kind = await Tool.find('kind', ctx.logger, 'Cannot delete the kind cluster.')
+      const kind = await Tool.find('kind', ctx, 'Cannot delete the kind cluster.')
       await kind.run(`Deleting kind cluster ${clusterName}`, [
         'delete',
         'cluster',
@@ -85,11 +85,7 @@ export async function deleteCluster(
       return
     }
     case 'minikube': {
-      const minikube = await Tool.find(
-        'minikube',
-        ctx.logger,
-        'Cannot delete the minikube profile.'
-      )
+      const minikube = await Tool.find('minikube', ctx, 'Cannot delete the minikube profile.')
       await minikube.run(`Deleting minikube profile ${clusterName}`, ['delete', '-p', clusterName])
       return
     }

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto'
 import { readFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { arch } from 'node:os'
-import { downloadTool, cacheFile, find } from '@actions/tool-cache'
-import { which } from '@actions/io'
 import { Tool } from './tool.js'
 import { MAX_MAP_COUNT, type ClusterProvider, type ProviderContext } from './provider.js'
 import { prepareLocalHost } from './host.js'
@@ -25,26 +23,30 @@ export function sha256File(path: string): string {
  * Finds kind at the requested version: the one on PATH when it matches, else the tool cache,
  * else the release binary, verified against its published sha256 before it is ever run.
  */
-export async function ensureKind(version: string, ctx: ProviderContext): Promise<Tool> {
-  const onPath = await which('kind', false)
+export async function ensureKind(
+  version: string,
+  ctx: ProviderContext,
+  releases = KIND_RELEASES
+): Promise<Tool> {
+  const onPath = await ctx.system.which('kind')
   if (onPath) {
-    const out = await new Tool(onPath, ctx.logger).run('kind version', ['version'], {
+    const out = await new Tool(onPath, ctx).run('kind version', ['version'], {
       allowFailure: true
     })
     const found = /kind (v\d+\.\d+\.\d+)/.exec(out.stdout)?.[1]
     if (found === version) {
       ctx.logger.info(`Using kind ${found} from ${onPath}`)
-      return new Tool(onPath, ctx.logger)
+      return new Tool(onPath, ctx)
     }
     ctx.logger.info(`kind on PATH is ${found ?? 'of unknown version'}; ${version} was asked for`)
   }
   const platformArch = arch() === 'arm64' ? 'arm64' : 'amd64'
-  const cached = find('kind', version.replace(/^v/, ''), platformArch)
-  if (cached) return new Tool(join(cached, 'kind'), ctx.logger)
-  const url = `${KIND_RELEASES}/${version}/kind-linux-${platformArch}`
+  const cached = ctx.system.findCached('kind', version.replace(/^v/, ''), platformArch)
+  if (cached) return new Tool(join(cached, 'kind'), ctx)
+  const url = `${releases}/${version}/kind-linux-${platformArch}`
   ctx.logger.info(`Downloading ${url}`)
-  const binary = await downloadTool(url, join(ctx.workDir, `kind-${version}`))
-  const sumFile = await downloadTool(
+  const binary = await ctx.system.download(url, join(ctx.workDir, `kind-${version}`))
+  const sumFile = await ctx.system.download(
     `${url}.sha256sum`,
     join(ctx.workDir, `kind-${version}.sha256sum`)
   )
@@ -57,8 +59,14 @@ export async function ensureKind(version: string, ctx: ProviderContext): Promise
   }
   ctx.logger.info(`kind ${version} verified: sha256 ${actual}`)
   chmodSync(binary, 0o755)
-  const dir = await cacheFile(binary, 'kind', 'kind', version.replace(/^v/, ''), platformArch)
-  return new Tool(join(dir, 'kind'), ctx.logger)
+  const dir = await ctx.system.cache(
+    binary,
+    'kind',
+    'kind',
+    version.replace(/^v/, ''),
+    platformArch
+  )
+  return new Tool(join(dir, 'kind'), ctx)
 }
 
 export class KindProvider implements ClusterProvider {
@@ -97,15 +105,11 @@ export class KindProvider implements ClusterProvider {
 
   /** kind nodes are containers on the host's kernel: the host's own setting is the one that counts. */
   async prepareHost(): Promise<void> {
-    await prepareLocalHost(this.ctx.logger, MAX_MAP_COUNT)
+    await prepareLocalHost(this.ctx, MAX_MAP_COUNT)
   }
 
   async loadImages(images: string[]): Promise<void> {
-    const docker = await Tool.find(
-      'docker',
-      this.ctx.logger,
-      'Image preloading needs the Docker CLI.'
-    )
+    const docker = await Tool.find('docker', this.ctx, 'Image preloading needs the Docker CLI.')
     for (const image of images) {
       await docker.run(`Pulling ${image}`, ['pull', image])
       await this.kind!.run(`Loading ${image} into kind`, [

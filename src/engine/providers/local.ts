@@ -37,7 +37,7 @@ export class LocalProvider implements ClusterProvider {
     readonly clusterName: string,
     private readonly ctx: ProviderContext
   ) {
-    this.tool = new Tool(process.execPath, ctx.logger, [localClusterScript()])
+    this.tool = new Tool(process.execPath, ctx, [localClusterScript()])
     this.kubeconfig = join(ctx.workDir, 'kubeconfig')
   }
 

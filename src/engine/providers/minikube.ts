@@ -25,7 +25,7 @@ export class MinikubeProvider implements ClusterProvider {
   async create(): Promise<{ kubeconfig: string; context: string }> {
     this.minikube = await Tool.find(
       'minikube',
-      this.ctx.logger,
+      this.ctx,
       'Install minikube (ubuntu-latest runners ship it) or choose provider kind.'
     )
     writeFileSync(this.kubeconfig, '', { mode: 0o600 })

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js'
+import type { SystemPort } from '../system.js'
 
 /** Where the cluster comes from. Each provider creates (or adopts) one cluster and removes only what it created. */
 export interface ClusterProvider {
@@ -23,6 +24,8 @@ export const MAX_MAP_COUNT = 262144
 
 export interface ProviderContext {
   logger: Logger
+  /** Programs, downloads and the tool cache (the action's toolkit, or plain Node). */
+  system: SystemPort
   /** Private temp directory of the run (mode 0700) for kubeconfigs and downloads. */
   workDir: string
 }

@@ -1,11 +1,12 @@
-import { getExecOutput } from '@actions/exec'
-import { which } from '@actions/io'
 import type { Logger } from '../logger.js'
+import type { ExecResult, SystemPort } from '../system.js'
 
-export interface ToolResult {
-  stdout: string
-  stderr: string
-  exitCode: number
+export type ToolResult = ExecResult
+
+/** What a tool needs: where to log and how to run programs. */
+export interface ToolContext {
+  logger: Logger
+  system: SystemPort
 }
 
 /**
@@ -14,18 +15,24 @@ export interface ToolResult {
  * being done and ends with the program's stderr.
  */
 export class Tool {
+  private readonly logger: Logger
+  private readonly system: SystemPort
+
   constructor(
     readonly path: string,
-    private readonly logger: Logger,
+    ctx: ToolContext,
     /** Arguments that go before every call's own (a script for `node`, for example). */
     private readonly leadingArgs: string[] = []
-  ) {}
+  ) {
+    this.logger = ctx.logger
+    this.system = ctx.system
+  }
 
   /** Finds a program on PATH once; a clear, actionable error when it is missing. */
-  static async find(name: string, logger: Logger, hint: string): Promise<Tool> {
-    const path = await which(name, false)
+  static async find(name: string, ctx: ToolContext, hint: string): Promise<Tool> {
+    const path = await ctx.system.which(name)
     if (!path) throw new Error(`${name} was not found on PATH. ${hint}`)
-    return new Tool(path, logger)
+    return new Tool(path, ctx)
   }
 
   async run(
@@ -35,12 +42,10 @@ export class Tool {
   ): Promise<ToolResult> {
     const all = [...this.leadingArgs, ...args]
     this.logger.debug(`$ ${[this.path, ...all].join(' ')}`)
-    const result = await getExecOutput(this.path, all, {
-      silent: true,
-      ignoreReturnCode: true,
+    const result = await this.system.exec(this.path, all, {
       // Always explicit: a child must see this process's environment as it is now.
       env: { ...process.env, ...opts.env } as Record<string, string>,
-      input: opts.input !== undefined ? Buffer.from(opts.input) : undefined
+      input: opts.input
     })
     if (result.exitCode !== 0 && !opts.allowFailure) {
       const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n')
