@@ -2,7 +2,8 @@ import type { KubeClient } from './kube/client.js'
 import type { CatApi, HealthRow } from './es/cat-api.js'
 import type { Timeline } from './timeline.js'
 import type { Logger } from './logger.js'
-import { waitFor } from './retry.js'
+import { GiveUp, waitFor } from './retry.js'
+import { TerminalCauses, separateClusters } from './diagnose.js'
 import {
   describeHealth,
   describePods,
@@ -50,11 +51,13 @@ export async function waitForGreen(
   let readySeen = new Set<string>()
   let lastHealth: HealthRow | undefined
   let lastPods: PodSummary[] = []
+  const terminal = new TerminalCauses(target)
   try {
     return await waitFor(
       `the cluster to turn green with ${expectedNodes} nodes`,
       async () => {
-        const pods = (await kube.listPods(namespace, target.selector)).map(summarizePod)
+        const views = await kube.listPods(namespace, target.selector)
+        const pods = views.map(summarizePod)
         lastPods = pods
         const ready = pods.filter((p) => p.ready)
         for (const p of ready)
@@ -66,12 +69,14 @@ export async function waitForGreen(
           seen: { pods, health: lastHealth },
           summary: `${ready.length}/${expectedNodes} pods Ready: ${describePods(pods)}; ${describeHealth(lastHealth, expectedNodes)}`
         })
-        if (ready.length === 0) return seen()
         const masters = await mastersSeenBy(
           api,
           ready.map((p) => p.name)
         )
         const withMaster = [...masters.entries()].find(([, m]) => m && typeof m !== 'string')
+        // A cause that cannot heal ends the wait now, not at the timeout.
+        const cause = await terminal.check(views, !!withMaster)
+        if (cause) throw new GiveUp(cause)
         if (!withMaster) return seen()
         const health = await api.health(withMaster[0])
         lastHealth = health
@@ -100,7 +105,9 @@ export async function waitForGreen(
   } catch (err) {
     if (!(err instanceof VerificationError)) throw err
     const pods = await withLastLogLines(kube, namespace, target.container, lastPods)
-    const split = await separateClusters(target, pods)
+    const split = err.message.includes('separate clusters')
+      ? undefined
+      : await clusterSplit(target, pods)
     const message = [
       err.message.split(' Last seen:')[0],
       split ?? '',
@@ -114,20 +121,18 @@ export async function waitForGreen(
 }
 
 /** Names nodes that formed separate clusters (different cluster UUIDs), or undefined. */
-async function separateClusters(
+async function clusterSplit(
   target: ClusterTarget,
   pods: PodSummary[]
 ): Promise<string | undefined> {
-  const uuids = new Map<string, string[]>()
+  const uuids = new Map<string, string>()
   await Promise.all(
     pods
       .filter((p) => p.ready)
       .map(async (p) => {
         const state = await target.api.localState(p.name).catch(() => undefined)
-        if (!state?.clusterUuid || state.clusterUuid === '_na_') return
-        uuids.set(state.clusterUuid, [...(uuids.get(state.clusterUuid) ?? []), p.name])
+        if (state) uuids.set(p.name, state.clusterUuid)
       })
   )
-  if (uuids.size < 2) return undefined
-  return `The nodes formed ${uuids.size} separate clusters: ${[...uuids.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}.`
+  return separateClusters(uuids)
 }

@@ -109,7 +109,12 @@ export async function waitFor<T>(
         `Interrupted while waiting for ${what}. Last seen: ${last.summary}`,
         last.seen
       )
-    if (err instanceof GiveUp) throw new VerificationError(`${what}: ${err.message}`, last.seen)
+    // The cause first: it is what the reader needs, the wait is context.
+    if (err instanceof GiveUp)
+      throw new VerificationError(
+        `${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`,
+        last.seen
+      )
     const waited = ((Date.now() - started) / 1000).toFixed(1)
     throw new VerificationError(
       `Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`,
