@@ -144,4 +144,38 @@ run('data and availability on the local cluster', () => {
     },
     4 * MIN
   )
+
+  it(
+    'two master-eligible nodes with the data path off the volume: the verdict quotes the election requirement and says why it never heals',
+    async () => {
+      const manifests = editedManifests('manifests/article-three-node', [
+        ['replicas: 3', 'replicas: 2'],
+        [
+          /es-cluster-0\.es-cluster,es-cluster-1\.es-cluster,es-cluster-2\.es-cluster/g,
+          'es-cluster-0.es-cluster,es-cluster-1.es-cluster'
+        ]
+      ])
+      try {
+        const report = await verifyOn({
+          manifests,
+          'failover-timeout': '30s',
+          'cluster-name': 'itg-data-quorum'
+        })
+        expect(report.verdict).toBe('failed')
+        expect(report.error?.phase).toBe('failover-1')
+        expect(report.error?.message).toMatch(
+          /says: ".*an election requires a node with id \[[\w-]+\]/
+        )
+        expect(report.error?.message).toMatch(
+          /The voting configuration still needs es-cluster-\d's old node ID [\w-]+.*so this election can never succeed/
+        )
+        expect(report.error?.message).toMatch(
+          /Preflight predicted it: \[even-masters\] 2 master-eligible nodes/
+        )
+      } finally {
+        rmSync(manifests, { recursive: true, force: true })
+      }
+    },
+    4 * MIN
+  )
 })

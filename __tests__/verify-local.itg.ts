@@ -128,10 +128,12 @@ run('verify on the local cluster', () => {
         'provision',
         'apply',
         'form',
+        'seed',
         'failover-1',
         'rejoin-1',
         'failover-2',
-        'rejoin-2'
+        'rejoin-2',
+        'check-data'
       ])
       expectNothingLeft('itg-os')
     },
@@ -152,7 +154,8 @@ run('verify on the local cluster', () => {
       )
       expect(report.verdict).toBe('passed')
       expect(report.failoverSkipped).toMatch(/single-node cluster \(discovery\.type=single-node\)/)
-      expect(report.phases.find((p) => p.name === 'failover')?.status).toBe('skipped')
+      expect(report.phases.find((p) => p.name === 'failover-1')?.status).toBe('skipped')
+      expect(report.phases.find((p) => p.name === 'check-data')?.status).toBe('passed')
     },
     5 * MIN
   )

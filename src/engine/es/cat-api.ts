@@ -177,6 +177,14 @@ export class CatApi {
     }
   }
 
+  /** The answering node's own ID (it changes when a node comes back without its data path). */
+  async localNodeId(pod: string): Promise<string | undefined> {
+    const body = await this.get<{ nodes?: Record<string, unknown> }>(pod, '_nodes/_local', {
+      filter_path: 'nodes.*.name'
+    })
+    return Object.keys(body.nodes ?? {})[0]
+  }
+
   /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
   async snapshot(
     pod: string,

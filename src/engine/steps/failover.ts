@@ -12,6 +12,7 @@ import { formatDuration } from '../duration.js'
 import type { Monitor } from '../phases.js'
 import type { RunContext, Step } from '../scenario.js'
 import { snapshotAfter } from './form.js'
+import { explainFailure } from '../explain.js'
 import { disruptedTarget, duringDisruption, endDisruption, startDisruption } from './disruption.js'
 
 /** Why there is no failover to run, if there is none. */
@@ -104,15 +105,25 @@ export function failoverSteps(rounds: number): Step[] {
           }
         )
         const survivors = ctx.formed!.pods.map((p) => p.name).filter((n) => n !== master.pod)
-        r.masterAfter = await duringDisruption(ctx, () =>
-          waitForNewMaster(
-            disruptedTarget(ctx),
-            `failover-${round}`,
-            r,
-            survivors,
-            ctx.options.failoverTimeoutMs
+        try {
+          r.masterAfter = await duringDisruption(ctx, () =>
+            waitForNewMaster(
+              disruptedTarget(ctx),
+              `failover-${round}`,
+              r,
+              survivors,
+              ctx.options.failoverTimeoutMs
+            )
           )
-        )
+        } catch (err) {
+          // The survivors' own explanation, and the ID the killed pod came back with, if it did.
+          const nodeIdAfter = await ctx.api!.localNodeId(master.pod).catch(() => undefined)
+          throw await explainFailure(ctx, err, survivors, {
+            pod: master.pod,
+            nodeIdBefore: master.nodeId,
+            nodeIdAfter: nodeIdAfter !== master.nodeId ? nodeIdAfter : undefined
+          })
+        }
         ctx.askPod = r.masterAfter.pod
         ctx.logger.info(
           `New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`
@@ -135,6 +146,17 @@ export function failoverSteps(rounds: number): Step[] {
               killedUid,
               ctx.options.rejoinTimeoutMs
             )
+          )
+        } catch (err) {
+          throw await explainFailure(
+            ctx,
+            err,
+            ctx.formed!.pods.map((p) => p.name),
+            {
+              pod: r.masterBefore.pod,
+              nodeIdBefore: r.nodeIdBefore,
+              nodeIdAfter: r.nodeIdAfter
+            }
           )
         } finally {
           await podWatch?.stop()

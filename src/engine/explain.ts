@@ -1,0 +1,97 @@
+import { lintObjects } from '../lint/lint.js'
+import type { RunContext } from './scenario.js'
+import { VerificationError, errorMessage } from './errors.js'
+
+/**
+ * The lines Elasticsearch and OpenSearch write when they explain why a cluster is stuck, most
+ * telling first. OpenSearch says cluster-manager where Elasticsearch says master.
+ */
+const EXPLANATORY: { pattern: RegExp; rules: string[] }[] = [
+  { pattern: /an election requires .*(non-quorum|quorum)/, rules: ['even-masters', 'data-path'] },
+  { pattern: /bootstrap check failure|bootstrap checks failed/, rules: ['max-map-count', 'heap'] },
+  {
+    pattern: /UnknownHostException|failed to resolve host/,
+    rules: ['headless-service', 'discovery-names']
+  },
+  { pattern: /must discover (master|cluster-manager)-eligible nodes/, rules: ['discovery-names'] },
+  { pattern: /(master|cluster-manager) not discovered/, rules: [] },
+  { pattern: /cannot allocate|NO\(|allocation explain/i, rules: [] }
+]
+
+/** Verdicts are one line; an engine line can be kilobytes of node lists. */
+const MAX_QUOTE = 400
+
+function shorten(line: string): string {
+  const text = line.replace(/^\[[^\]]*\]\[[^\]]*\]\[[^\]]*\] /, '').trim()
+  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text
+}
+
+/** The most telling explanatory line among the logs, with the lint rules that predict such a failure. */
+export function mostTellingLine(
+  logs: Map<string, string>
+): { pod: string; line: string; rules: string[] } | undefined {
+  for (const { pattern, rules } of EXPLANATORY) {
+    for (const [pod, log] of logs) {
+      const line = log
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => pattern.test(l))
+      if (line) return { pod, line, rules }
+    }
+  }
+  return undefined
+}
+
+/** What a quoted line means for the user, when it is a case we can explain. */
+export function consequence(
+  line: string,
+  killed?: { pod: string; nodeIdBefore: string; nodeIdAfter?: string }
+): string | undefined {
+  const required =
+    /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(
+      line
+    )?.[1]
+  if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore))
+    return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${killed.nodeIdAfter ? `, but it came back as ${killed.nodeIdAfter}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`
+  if (required)
+    return 'The survivors cannot form a majority of the voting configuration: too few master-eligible nodes are left.'
+  return undefined
+}
+
+/**
+ * Adds to a failed wait's error the engines' own explanation: the most telling line their logs
+ * wrote since the step began, what it means, and the preflight rules that predicted it.
+ */
+export async function explainFailure(
+  ctx: RunContext,
+  err: unknown,
+  pods: string[],
+  killed?: { pod: string; nodeIdBefore: string; nodeIdAfter?: string }
+): Promise<unknown> {
+  if (!(err instanceof VerificationError) || !ctx.kube || !ctx.namespace) return err
+  const logs = new Map<string, string>()
+  await Promise.all(
+    pods.map(async (pod) => {
+      const log = await ctx
+        .kube!.podLogs(ctx.namespace!, pod, ctx.manifests.view.containerName, false, 200)
+        .catch(() => undefined)
+      if (log) logs.set(pod, log)
+    })
+  )
+  const telling = mostTellingLine(logs)
+  if (!telling) return err
+  const meaning = consequence(telling.line, killed)
+  const predicted = lintObjects(ctx.manifests.objects)
+    .findings.filter((f) => telling.rules.includes(f.ruleId))
+    .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`)
+  const message = [
+    errorMessage(err),
+    `${telling.pod} says: "${shorten(telling.line)}".`,
+    meaning,
+    predicted.length ? `Preflight predicted it: ${predicted.join('; ')}` : undefined
+  ]
+    .filter(Boolean)
+    .join(' ')
+  return new VerificationError(message, err.lastSeen)
+}
