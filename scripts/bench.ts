@@ -4,6 +4,10 @@
  * (the agent's record of processes and of each engine's own "master node changed" log line).
  *
  *   node lib/scripts/bench.js [--runs 3] [--manifests manifests/elasticsearch] [--kill-mode graceful]
+ *                             [--compare-data-checks]
+ *
+ * With --compare-data-checks each run is done twice, data checks on and off (alternating), and
+ * the failover and rejoin times and the verifier's CPU of both are printed side by side.
  *
  * Prints figures; asserts nothing.
  */
@@ -113,13 +117,18 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       manifests: { type: 'string', default: 'manifests/elasticsearch' },
-      'kill-mode': { type: 'string', default: 'graceful' }
+      'kill-mode': { type: 'string', default: 'graceful' },
+      'compare-data-checks': { type: 'boolean', default: false }
     }
   })
+  const modes = values['compare-data-checks'] ? ['true', 'false'] : ['true']
+  const byMode: Record<string, { newMaster: number[]; green: number[]; cpu: number[] }> = {}
   process.env.ES_K8S_VERIFY_LOCAL_CLUSTER ??= resolve('lib/local-cluster/agent/main.js')
   const all: Record<string, number[]> = {}
   const rows: string[] = []
-  for (let i = 1; i <= Number(values.runs); i++) {
+  for (let n = 0; n < Number(values.runs) * modes.length; n++) {
+    const i = Math.floor(n / modes.length) + 1
+    const dataChecks = modes[n % modes.length]
     const dir = mkdtempSync(join(tmpdir(), 'bench-'))
     let peakMiB = 0
     const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, clusterRssMiB())), 500)
@@ -131,6 +140,7 @@ async function main(): Promise<void> {
         manifests: values.manifests,
         'kill-mode': values['kill-mode'],
         'report-dir': dir,
+        'data-checks': dataChecks,
         'cluster-name': `bench-${i}`
       }),
       nullLogger
@@ -152,8 +162,12 @@ async function main(): Promise<void> {
       (all[lag.event] ??= []).push(lag.seen - lag.truth)
     const cpuMs = (cpu.user + cpu.system) / 1000
     ;(all['verifier CPU ms'] ??= []).push(cpuMs)
+    const m = (byMode[dataChecks] ??= { newMaster: [], green: [], cpu: [] })
+    m.newMaster.push(report.failoverMs ?? 0)
+    m.green.push(report.rejoinMs ?? 0)
+    m.cpu.push((cpuMs / wall) * 100)
     rows.push(
-      `run ${i}: wall ${(wall / 1000).toFixed(1)}s, time to green ${((report.timeToGreenMs ?? 0) / 1000).toFixed(1)}s, new master after kill ${report.failoverMs} ms, green again after ${((report.rejoinMs ?? 0) / 1000).toFixed(1)}s; verifier CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / wall) * 100).toFixed(1)}% of one core); cluster peak RSS ${peakMiB.toFixed(0)} MiB`
+      `run ${i} (data checks ${dataChecks === 'true' ? 'on' : 'off'}): wall ${(wall / 1000).toFixed(1)}s, time to green ${((report.timeToGreenMs ?? 0) / 1000).toFixed(1)}s, new master after kill ${report.failoverMs} ms, green again after ${((report.rejoinMs ?? 0) / 1000).toFixed(1)}s; verifier CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / wall) * 100).toFixed(1)}% of one core); cluster peak RSS ${peakMiB.toFixed(0)} MiB`
     )
   }
   console.log(rows.join('\n'))
@@ -163,6 +177,26 @@ async function main(): Promise<void> {
     const sorted = [...values_].sort((a, b) => a - b)
     console.log(
       `${event.padEnd(16)} ${String(sorted[0]).padStart(6)} / ${String(sorted[Math.floor(sorted.length / 2)]).padStart(6)} / ${String(sorted[sorted.length - 1]).padStart(6)}   (${sorted.length})`
+    )
+  }
+  if (byMode.true && byMode.false) {
+    const median = (xs: number[]): number =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    const on = byMode.true
+    const off = byMode.false
+    console.log(
+      '\ndata checks   new master after kill (median ms)   green again after kill (median s)   verifier CPU (median % of a core)'
+    )
+    for (const [name, m] of [
+      ['on', on],
+      ['off', off]
+    ] as const)
+      console.log(
+        `${name.padEnd(13)} ${String(median(m.newMaster)).padStart(32)}   ${(median(m.green) / 1000).toFixed(1).padStart(33)}   ${median(m.cpu).toFixed(1).padStart(33)}`
+      )
+    const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(0)}%`
+    console.log(
+      `on vs off     ${pct(median(on.newMaster), median(off.newMaster)).padStart(32)}   ${pct(median(on.green), median(off.green)).padStart(33)}`
     )
   }
 }
