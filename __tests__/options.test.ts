@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseOptions, OPTION_SPECS } from '../src/engine/options.js'
 import { parseDuration, formatDuration } from '../src/engine/duration.js'
 import { UsageError } from '../src/engine/errors.js'
@@ -60,6 +63,23 @@ describe('parseOptions', () => {
     ).toMatchObject({ scenarios: ['restart', 'failover'], maxRedMs: 5000, writeRate: 1000 })
   })
 
+  it('refuses a report-dir that holds a git clone, or is a symbolic link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-dir-'))
+    try {
+      mkdirSync(join(dir, 'clone', '.git'), { recursive: true })
+      expect(() => parseOptions({ 'report-dir': join(dir, 'clone') })).toThrow(
+        /It holds a git clone \(\.git\), whose config can hold a token/
+      )
+      symlinkSync(join(dir, 'clone'), join(dir, 'link'))
+      expect(() => parseOptions({ 'report-dir': join(dir, 'link') })).toThrow(
+        /It is a symbolic link/
+      )
+      expect(parseOptions({ 'report-dir': join(dir, 'new') }).reportDir).toBe(join(dir, 'new'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('treats an existing kubeconfig under provider auto as provider existing', () => {
     expect(parseOptions({ kubeconfig: 'package.json' }).provider).toBe('existing')
   })
@@ -116,6 +136,14 @@ describe('parseOptions', () => {
     [{ 'cluster-name': '-bad' }, /Invalid cluster-name '-bad'/],
     [{ transport: 'proxy', password: 'secret' }, /Invalid transport 'proxy' with a password/],
     [{ 'report-dir': 'package.json' }, /Invalid report-dir 'package\.json'\. Expected a directory/],
+    [
+      { 'report-dir': '.' },
+      /Invalid report-dir '\.'\. It is the workspace, and its files \(\.git\/config among them\)/
+    ],
+    [
+      { 'report-dir': 'manifests' },
+      /Invalid report-dir 'manifests'\. It already holds \d+ entries .*expected a new or empty directory/
+    ],
     [{ colour: 'red' }, /Unknown option 'colour'/],
     [
       { scenario: 'failover,chaos' },

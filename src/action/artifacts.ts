@@ -1,14 +1,17 @@
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DefaultArtifactClient } from '@actions/artifact'
 
-/** Every file under dir, recursively. */
+/**
+ * Every regular file under dir, recursively. Symbolic links are never followed nor uploaded:
+ * a link planted in the report directory must not carry a file from outside it.
+ */
 export function filesUnder(dir: string): string[] {
   const out: string[] = []
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry)
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path))
-    else out.push(path)
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...filesUnder(path))
+    else if (entry.isFile()) out.push(path)
   }
   return out
 }

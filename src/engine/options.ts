@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
 
@@ -488,6 +489,40 @@ function parseValue(spec: OptionSpec, value: string): unknown {
 }
 
 /**
+ * The report directory becomes an artifact: it must hold only what this run writes. So it is a
+ * new or empty directory, never the workspace or a directory holding a git clone (whose
+ * .git/config can hold a token), and never reached through a symbolic link.
+ */
+function checkReportDir(dir: string): void {
+  const bad = (why: string): never => {
+    throw new UsageError(`Invalid report-dir '${dir}'. ${why}`)
+  }
+  const full = resolve(dir)
+  for (const workspace of [process.env.GITHUB_WORKSPACE, process.cwd()])
+    if (workspace && full === resolve(workspace))
+      bad(
+        'It is the workspace, and its files (.git/config among them) would be uploaded; expected a new or empty directory such as reports/es-k8s-verify.'
+      )
+  let stat
+  try {
+    stat = lstatSync(full)
+  } catch {
+    return // does not exist yet: the run creates it
+  }
+  if (stat.isSymbolicLink()) bad('It is a symbolic link; expected a real, new or empty directory.')
+  if (!stat.isDirectory()) bad('Expected a directory (it exists and is a file).')
+  const entries = readdirSync(full)
+  if (entries.includes('.git'))
+    bad(
+      'It holds a git clone (.git), whose config can hold a token; expected a new or empty directory.'
+    )
+  if (entries.length)
+    bad(
+      `It already holds ${entries.length} entries (${entries.slice(0, 3).join(', ')}); expected a new or empty directory, so that the artifact holds only what this run wrote.`
+    )
+}
+
+/**
  * Validates raw option values (as the CLI and the action read them: strings, absent when not
  * given) into VerifyOptions. Throws UsageError naming the option, the value and what is
  * accepted, before anything is created.
@@ -552,15 +587,7 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
       `Invalid transport 'proxy' with a password. The API server drops the Authorization header; expected transport exec or auto.`
     )
   }
-  if (
-    options.reportDir !== undefined &&
-    existsSync(options.reportDir) &&
-    !statSync(options.reportDir).isDirectory()
-  ) {
-    throw new UsageError(
-      `Invalid report-dir '${options.reportDir}'. Expected a directory (it exists and is a file).`
-    )
-  }
+  if (options.reportDir !== undefined) checkReportDir(options.reportDir)
   if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
     throw new UsageError(
       `Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`
