@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseOptions, OPTION_SPECS } from '../src/engine/options.js'
 import { parseDuration, formatDuration } from '../src/engine/duration.js'
 import { UsageError } from '../src/engine/errors.js'
+
+const KUBECONFIG = '__tests__/inputs/kubeconfig.yaml'
 
 describe('parseOptions', () => {
   it('fills every documented default', () => {
@@ -63,6 +65,36 @@ describe('parseOptions', () => {
     ).toMatchObject({ scenarios: ['restart', 'failover'], maxRedMs: 5000, writeRate: 1000 })
   })
 
+  it('checks a kubeconfig without ever quoting it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'))
+    try {
+      const broken = join(dir, 'broken')
+      writeFileSync(
+        broken,
+        'users:\n- name: u\n  user:\n    token: SECRET-TOKEN-123\n  bad: [unclosed\n'
+      )
+      const message = (() => {
+        try {
+          parseOptions({ kubeconfig: broken })
+        } catch (err) {
+          return (err as Error).message
+        }
+        return ''
+      })()
+      expect(message).toMatch(/^Invalid kubeconfig '.*broken'\. It is not valid YAML \(line \d+\)/)
+      expect(message).not.toContain('SECRET')
+      const empty = join(dir, 'empty')
+      writeFileSync(empty, 'apiVersion: v1\nkind: Config\n')
+      expect(() => parseOptions({ kubeconfig: empty })).toThrow(/It has no clusters/)
+      expect(() => parseOptions({ kubeconfig: KUBECONFIG, context: 'other' })).toThrow(
+        /It has no context 'other'; its contexts are: test\./
+      )
+      expect(() => parseOptions({ kubeconfig: dir })).toThrow(/Expected a file, found a directory/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses a report-dir that holds a git clone, or is a symbolic link', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-dir-'))
     try {
@@ -81,7 +113,7 @@ describe('parseOptions', () => {
   })
 
   it('treats an existing kubeconfig under provider auto as provider existing', () => {
-    expect(parseOptions({ kubeconfig: 'package.json' }).provider).toBe('existing')
+    expect(parseOptions({ kubeconfig: KUBECONFIG }).provider).toBe('existing')
   })
 
   const bad: [Record<string, string>, RegExp][] = [
@@ -128,8 +160,8 @@ describe('parseOptions', () => {
       /Invalid kubeconfig 'missing-kubeconfig'\. Expected an existing file/
     ],
     [
-      { provider: 'kind', kubeconfig: 'package.json' },
-      /Invalid kubeconfig 'package\.json' with provider 'kind'/
+      { provider: 'kind', kubeconfig: KUBECONFIG },
+      /Invalid kubeconfig '__tests__\/inputs\/kubeconfig\.yaml' with provider 'kind'/
     ],
     [{ 'kind-config': 'nope.yaml' }, /Invalid kind-config 'nope\.yaml'/],
     [{ namespace: 'My_Namespace' }, /Invalid namespace 'My_Namespace'\. Expected a DNS label/],

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
 import { parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
 
@@ -489,6 +490,50 @@ function parseValue(spec: OptionSpec, value: string): unknown {
 }
 
 /**
+ * Reads a kubeconfig's structure before anything uses it. Its content never appears in a
+ * message: a parser's error quotes the lines around the fault, and those hold tokens and keys.
+ */
+function checkKubeconfig(path: string, context?: string): void {
+  const bad = (why: string): never => {
+    throw new UsageError(`Invalid kubeconfig '${path}'. ${why}`)
+  }
+  if (statSync(path).isDirectory()) bad('Expected a file, found a directory.')
+  let doc: unknown
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'), { maxAliasCount: 100 })
+  } catch (err) {
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line
+    bad(
+      `It is not valid YAML${line ? ` (line ${line})` : ''}; expected a kubeconfig with clusters, users and contexts.`
+    )
+  }
+  const config = (doc ?? {}) as {
+    clusters?: { name?: string; cluster?: { server?: string } }[]
+    users?: { name?: string }[]
+    contexts?: { name?: string; context?: { cluster?: string; user?: string } }[]
+    'current-context'?: string
+  }
+  for (const key of ['clusters', 'users', 'contexts'] as const)
+    if (!Array.isArray(config[key]) || config[key]!.length === 0)
+      bad(`It has no ${key}; expected a kubeconfig with clusters, users and contexts.`)
+  const name = context ?? config['current-context']
+  if (!name)
+    bad('It has no current-context; expected one, or name a context with the context option.')
+  const ctx = config.contexts!.find((c) => c.name === name)
+  if (!ctx)
+    bad(
+      `It has no context '${name}'; its contexts are: ${config.contexts!.map((c) => c.name).join(', ')}.`
+    )
+  const cluster = config.clusters!.find((c) => c.name === ctx!.context?.cluster)
+  if (!cluster?.cluster?.server)
+    bad(
+      `Context '${name}' names cluster '${ctx!.context?.cluster ?? ''}', which it does not define with a server.`
+    )
+  if (!config.users!.some((u) => u.name === ctx!.context?.user))
+    bad(`Context '${name}' names user '${ctx!.context?.user ?? ''}', which it does not define.`)
+}
+
+/**
  * The report directory becomes an artifact: it must hold only what this run writes. So it is a
  * new or empty directory, never the workspace or a directory holding a git clone (whose
  * .git/config can hold a token), and never reached through a symbolic link.
@@ -588,6 +633,7 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
     )
   }
   if (options.reportDir !== undefined) checkReportDir(options.reportDir)
+  if (options.kubeconfig !== undefined) checkKubeconfig(options.kubeconfig, options.context)
   if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
     throw new UsageError(
       `Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`
