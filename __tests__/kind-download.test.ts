@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureKind } from '../src/engine/providers/kind.js'
+import { KIND_SHA256 } from '../src/engine/providers/kind-checksums.js'
 import { nodeSystem } from '../src/engine/system.js'
 import { nullLogger } from '../src/engine/logger.js'
 
@@ -42,7 +43,8 @@ afterAll(async () => {
 })
 
 describe('ensureKind without kind on PATH (plain Node port)', () => {
-  const path = `/releases/v0.32.0/kind-linux-${arch}`
+  const path = `/releases/v0.99.0/kind-linux-${arch}`
+  const pinnedPath = `/releases/v0.32.0/kind-linux-${arch}`
   const withoutKindOnPath = (cache: string) => ({
     ...nodeSystem(cache),
     which: async () => undefined
@@ -56,31 +58,47 @@ describe('ensureKind without kind on PATH (plain Node port)', () => {
     const cache = tmp('kind-cache-')
     const ctx = { logger: nullLogger, workDir: tmp('kind-work-'), system: withoutKindOnPath(cache) }
     requested.length = 0
-    const tool = await ensureKind('v0.32.0', ctx, base)
+    const tool = await ensureKind('v0.99.0', ctx, { releases: base, allowUnpinned: true })
     expect(requested).toEqual([path, `${path}.sha256sum`])
-    expect(tool.path).toBe(join(cache, 'kind', '0.32.0', arch, 'kind'))
+    expect(tool.path).toBe(join(cache, 'kind', '0.99.0', arch, 'kind'))
     expect(readFileSync(tool.path, 'utf8')).toBe(binary)
     requested.length = 0
-    expect((await ensureKind('v0.32.0', ctx, base)).path).toBe(tool.path)
+    expect((await ensureKind('v0.99.0', ctx, { releases: base, allowUnpinned: true })).path).toBe(
+      tool.path
+    )
     expect(requested).toEqual([])
   })
 
-  it('refuses a binary whose sha256 differs, before anything runs or is cached', async () => {
+  it('checks a pinned release against the sha256 shipped in the source, not one served beside it', async () => {
+    // The served checksum matches the tampered bytes; only the pin can tell.
     served = {
-      [path]: 'tampered bytes',
-      [`${path}.sha256sum`]: `${'0'.repeat(64)}  kind-linux-${arch}\n`
+      [pinnedPath]: 'tampered bytes',
+      [`${pinnedPath}.sha256sum`]: `${createHash('sha256').update('tampered bytes').digest('hex')}  kind\n`
     }
     const cache = tmp('kind-cache-')
-    await expect(
-      ensureKind(
-        'v0.32.0',
-        { logger: nullLogger, workDir: tmp('kind-work-'), system: withoutKindOnPath(cache) },
-        base
-      )
-    ).rejects.toThrow(
-      /Checksum mismatch for .*kind-linux-\w+: expected sha256 0{64} .*got [0-9a-f]{64}\. The binary was not run\./
+    const ctx = { logger: nullLogger, workDir: tmp('kind-work-'), system: withoutKindOnPath(cache) }
+    requested.length = 0
+    const err = (await ensureKind('v0.32.0', ctx, { releases: base }).catch(
+      (e: Error) => e
+    )) as Error
+    expect(err.message).toBe(
+      `Checksum mismatch for ${base}/v0.32.0/kind-linux-${arch}: expected sha256 ${KIND_SHA256['v0.32.0'][arch]} (pinned in es-k8s-verify), got ${createHash('sha256').update('tampered bytes').digest('hex')}. The binary was not run.`
     )
+    expect(requested).toEqual([pinnedPath])
     expect(existsSync(join(cache, 'kind'))).toBe(false)
+  })
+
+  it('refuses an unpinned release unless told to trust its published checksum, before downloading', async () => {
+    requested.length = 0
+    const ctx = {
+      logger: nullLogger,
+      workDir: tmp('kind-work-'),
+      system: withoutKindOnPath(tmp('kind-cache-'))
+    }
+    await expect(ensureKind('v0.99.0', ctx, { releases: base })).rejects.toThrow(
+      /kind v0\.99\.0 has no checksum pinned in es-k8s-verify \(pinned: v0\.32\.0\); set kind-unpinned: true/
+    )
+    expect(requested).toEqual([])
   })
 
   it('says which download failed, with its status, and mentions no runner variable', async () => {
@@ -92,7 +110,7 @@ describe('ensureKind without kind on PATH (plain Node port)', () => {
         workDir: tmp('kind-work-'),
         system: withoutKindOnPath(tmp('kind-cache-'))
       },
-      base
+      { releases: base }
     ).catch((e: Error) => e)
     expect((err as Error).message).toMatch(
       /^Downloading http:\/\/127\.0\.0\.1:\d+\/releases\/v0\.32\.0\/kind-linux-\w+ failed: HTTP 404$/

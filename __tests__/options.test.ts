@@ -205,6 +205,15 @@ describe('parseOptions', () => {
       /Invalid base-manifests 'manifests\/elasticsearch' without the rolling-upgrade scenario/
     ],
     [{ 'es-port': '70000' }, /Invalid es-port '70000'\. Expected a whole number from 1 to 65535/],
+    [
+      { 'kind-version': '../v0.32.0' },
+      /Invalid kind-version '\.\.\/v0\.32\.0'\. Expected a release tag such as v0\.32\.0/
+    ],
+    [{ 'kind-version': 'latest' }, /Invalid kind-version 'latest'\. Expected a release tag/],
+    [
+      { provider: 'kind', 'kind-version': 'v0.31.0' },
+      /Invalid kind-version 'v0\.31\.0'\. Its sha256 is not pinned in es-k8s-verify \(pinned: v0\.32\.0\); expected one of those, or kind-unpinned: true/
+    ],
     [{ rounds: '101' }, /Invalid rounds '101'\. Expected a whole number from 0 to 100/],
     [
       { username: 'elastic' },

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { KIND_SHA256 } from './providers/kind-checksums.js'
 import { parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
 
@@ -43,6 +44,7 @@ export interface VerifyOptions {
   keepCluster: boolean
   clusterName?: string
   kindVersion: string
+  kindUnpinned: boolean
   kindNodeImage?: string
   kindConfig?: string
   minikubeMemory: number
@@ -347,6 +349,14 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
       'kind release to use; downloaded and checksum-verified when the one on PATH differs.'
   },
   {
+    name: 'kind-unpinned',
+    key: 'kindUnpinned',
+    kind: 'bool',
+    default: 'false',
+    description:
+      'Allow a kind-version whose sha256 es-k8s-verify does not pin; it is then checked only against the .sha256sum published beside it.'
+  },
+  {
     name: 'kind-node-image',
     key: 'kindNodeImage',
     kind: 'string',
@@ -634,6 +644,14 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
   }
   if (options.reportDir !== undefined) checkReportDir(options.reportDir)
   if (options.kubeconfig !== undefined) checkKubeconfig(options.kubeconfig, options.context)
+  if (!/^v\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(options.kindVersion))
+    throw new UsageError(
+      `Invalid kind-version '${options.kindVersion}'. Expected a release tag such as v0.32.0.`
+    )
+  if (!(options.kindVersion in KIND_SHA256) && !options.kindUnpinned && options.provider === 'kind')
+    throw new UsageError(
+      `Invalid kind-version '${options.kindVersion}'. Its sha256 is not pinned in es-k8s-verify (pinned: ${Object.keys(KIND_SHA256).join(', ')}); expected one of those, or kind-unpinned: true to trust the .sha256sum published beside the binary.`
+    )
   if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
     throw new UsageError(
       `Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`

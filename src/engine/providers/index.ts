@@ -40,6 +40,7 @@ export function makeProvider(
         clusterName,
         {
           version: options.kindVersion,
+          allowUnpinned: options.kindUnpinned,
           nodeImage: options.kindNodeImage,
           config: options.kindConfig
         },
