@@ -10,6 +10,7 @@ describe('loadBaseManifests', () => {
   it('reads the same paths at a git ref, with the ref in each file name', () => {
     const objects = loadBaseManifests(`git:${head}`, ['manifests/elasticsearch'])
     expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).sort()).toEqual([
+      'PodDisruptionBudget/es-cluster',
       'Service/es-cluster',
       'StatefulSet/es-cluster'
     ])

@@ -60,7 +60,7 @@ run('faults on a running cluster', () => {
     'an API server that resets every connection for 3 s: the wait says what it saw and carries on',
     async () => {
       const seen: string[] = []
-      const logger = { ...recordingLogger(), debug: (m: string) => void seen.push(m) }
+      const logger = { ...recordingLogger(), progress: (m: string) => void seen.push(m) }
       localCluster('fault', '--name', NAME, 'api-reset', '3')
       const result = await waitForGreen({ ...target, logger }, 'api-fault', 60_000)
       expect(result.health.status).toBe('green')

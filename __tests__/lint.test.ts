@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lint, formatFindings, toSarif } from '../src/lint/lint.js'
@@ -192,8 +192,39 @@ describe('lint', () => {
     expect(off.findings.map((f) => f.ruleId)).not.toContain('max-map-count')
   })
 
-  it("flags the article's own manifest: /data mount, no memory limit", () => {
-    expect(ids(lint(['manifests/article-three-node'])).sort()).toEqual(['data-path', 'heap'])
+  it("flags the article's own manifest: /data mount, no memory limit, no budget, no spread, 7.1.1", () => {
+    expect(ids(lint(['manifests/article-three-node'])).sort()).toEqual([
+      'anti-affinity',
+      'data-path',
+      'disruption-budget',
+      'end-of-life',
+      'heap'
+    ])
+  })
+
+  it('is quiet about what the reference manifests already do (budget, spread, maintained engine, rolling updates)', () => {
+    for (const dir of ['manifests/elasticsearch', 'manifests/opensearch'])
+      expect(
+        ids(lint([dir])).filter((id) =>
+          ['disruption-budget', 'anti-affinity', 'end-of-life', 'update-strategy'].includes(id)
+        )
+      ).toEqual([])
+  })
+
+  it('flags OnDelete, under which a rolling upgrade never starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lint-ondelete-'))
+    try {
+      const text = readFileSync('manifests/elasticsearch/statefulset.yaml', 'utf8').replace(
+        '  podManagementPolicy: Parallel',
+        '  podManagementPolicy: Parallel\n  updateStrategy:\n    type: OnDelete'
+      )
+      writeFileSync(join(dir, 'statefulset.yaml'), text)
+      const finding = lint([dir]).findings.find((f) => f.ruleId === 'update-strategy')
+      expect(finding).toMatchObject({ severity: 'warning', line: 16 })
+      expect(finding?.message).toMatch(/updateStrategy OnDelete: .* a rolling upgrade never starts/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('writes text, JSON and SARIF 2.1.0 with file, line and rule', () => {

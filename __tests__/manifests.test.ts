@@ -18,12 +18,13 @@ describe('loadManifests', () => {
   it('reads the reference manifests in name order, with line numbers', () => {
     const objects = loadManifests(['manifests/elasticsearch'])
     expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual([
+      'PodDisruptionBudget/es-cluster',
       'Service/es-cluster',
       'StatefulSet/es-cluster'
     ])
-    expect(objects[0].file).toBe('manifests/elasticsearch/service.yaml')
-    expect(objects[0].line).toBe(2)
-    expect(objects[1].locate(['spec', 'replicas'])).toEqual({ line: 11, column: 13 })
+    expect(objects[1].file).toBe('manifests/elasticsearch/service.yaml')
+    expect(objects[1].line).toBe(2)
+    expect(objects[2].locate(['spec', 'replicas'])).toEqual({ line: 11, column: 13 })
   })
 
   it('names file and line of a YAML error', () => {
