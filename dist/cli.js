@@ -94,11 +94,15 @@ function helpText(version) {
 /** The CLI's logger: phases as headed sections with elapsed time, warnings and errors on stderr. */
 class ConsoleLogger {
     verbose;
+    quiet;
     out;
     err;
     started = Date.now();
-    constructor(verbose, out = (l) => process.stdout.write(`${l}\n`), err = (l) => process.stderr.write(`${l}\n`)) {
+    constructor(verbose, 
+    /** Only phase starts and ends, warnings, errors and the verdict. */
+    quiet, out = (l) => process.stdout.write(`${l}\n`), err = (l) => process.stderr.write(`${l}\n`)) {
         this.verbose = verbose;
+        this.quiet = quiet;
         this.out = out;
         this.err = err;
     }
@@ -106,6 +110,14 @@ class ConsoleLogger {
         return `[${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)}s]`;
     }
     info(message) {
+        if (!this.quiet)
+            this.out(`${this.stamp()} ${message}`);
+    }
+    progress(message) {
+        if (!this.quiet)
+            this.out(`${this.stamp()}   ${message}`);
+    }
+    result(message) {
         this.out(`${this.stamp()} ${message}`);
     }
     warning(message, location) {
@@ -172,9 +184,13 @@ async function runCli(argv, out = (l) => process.stdout.write(`${l}\n`)) {
         out(version());
         return EXIT.passed;
     }
-    const logger = new ConsoleLogger(args.verbose, out);
     try {
-        const options = parseOptions(args.raw);
+        // A password in the environment stays out of the process list, unlike --password.
+        const fromEnv = process.env.ES_K8S_VERIFY_PASSWORD;
+        const options = parseOptions(fromEnv && args.raw.password === undefined && args.raw['password-file'] === undefined
+            ? { ...args.raw, password: fromEnv }
+            : args.raw);
+        const logger = new ConsoleLogger(args.verbose, options.quiet, out);
         if (options.mode === 'lint') {
             const format = (args.format ?? 'text');
             if (!['text', 'json', 'sarif'].includes(format))

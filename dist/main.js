@@ -1,32 +1,30 @@
-import { g as getInput, s as setSecret, a as setFailed, b as summary, e as error, w as warning, n as notice, c as setOutput, i as info } from './chunks/index3.js';
+import { g as getInput, s as setSecret, a as state, b as setFailed, C as CoreLogger, c as actionsSystem, d as summary, e as error, w as warning, n as notice, f as setOutput, h as shouldUpload, i as info, u as uploadReport } from './chunks/artifacts.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
 import { U as UsageError, e as errorMessage } from './chunks/errors.js';
-import { s as state, C as CoreLogger, a as shouldUpload, u as uploadReport } from './chunks/artifacts.js';
 import { f as formatDuration, l as lint, t as toSarif, a as formatFindings } from './chunks/availability.js';
 import { verify } from './chunks/verify.js';
-import 'string_decoder';
+import 'crypto';
+import 'fs';
 import 'os';
-import 'events';
 import 'child_process';
 import 'path';
+import 'stream';
+import 'util';
 import 'assert';
-import 'fs';
-import 'timers';
-import 'crypto';
 import 'http';
 import 'https';
 import 'net';
 import 'tls';
-import 'util';
+import 'events';
 import './chunks/index2.js';
 import 'node:module';
 import 'tty';
-import 'stream';
-import 'node:url';
+import 'string_decoder';
+import 'timers';
 import 'node:stream';
 import 'buffer';
 import 'node:util';
@@ -41,6 +39,8 @@ import 'constants';
 import 'zlib';
 import 'process';
 import 'node:child_process';
+import './chunks/index3.js';
+import 'node:url';
 import './chunks/index.js';
 import 'node:tls';
 import 'node:net';
@@ -89,6 +89,9 @@ function getInputs() {
         raw[spec.name] = value === '' ? undefined : value;
     }
     const options = parseOptions(raw);
+    // A password read from password-file is as secret as one given inline.
+    if (options.password)
+        setSecret(options.password);
     const uploadWhen = (getInput(ActionInputs.uploadArtifacts) || 'always');
     if (!UPLOAD_WHEN.includes(uploadWhen))
         throw new UsageError(`Invalid ${ActionInputs.uploadArtifacts} '${uploadWhen}'. Expected one of: ${UPLOAD_WHEN.join(', ')}.`);
@@ -151,8 +154,40 @@ function ganttChart(report) {
         if (r.greenMs !== undefined)
             lines.push(`  green again : ${k}, ${k + Math.max(r.greenMs, 1)}`);
     }
+    // Red and yellow windows of each disruption, from its health transitions.
+    for (const d of report.disruptions) {
+        const h = d.availability?.health;
+        if (!h?.transitions.length)
+            continue;
+        const end = d.endedAt ?? Date.parse(report.endedAt);
+        const windows = h.transitions
+            .map((t, i) => ({ status: t.status, from: t.at, to: h.transitions[i + 1]?.at ?? end }))
+            .filter((w) => w.status !== 'green');
+        if (!windows.length)
+            continue;
+        lines.push(`  section Health during ${mermaidText(d.name)}`);
+        for (const w of windows)
+            lines.push(`  ${w.status} : ${w.status === 'red' ? 'crit, ' : w.status === 'yellow' ? 'active, ' : ''}${w.from - start}, ${Math.max(w.to - start, w.from - start + 1)}`);
+    }
     lines.push('```');
     return lines.join('\n');
+}
+/** One row per disruption: what clients saw (writes, reads, health). */
+function availabilityTable(report) {
+    const rows = report.disruptions.filter((d) => d.availability);
+    if (!rows.length)
+        return [];
+    const out = [
+        '| Disruption | Writes acked | Failed | Lost | Longest write gap | Longest read gap | Red | Yellow | No master |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    ];
+    for (const d of rows) {
+        const a = d.availability;
+        out.push(`| ${escapeHtml(d.name)} | ${a.writes.acked} | ${a.writes.failed} | ${a.writes.lost ? `❌ ${a.writes.lost}` : 0} | ${formatDuration(a.writes.longestGapMs)} | ${formatDuration(a.reads.longestGapMs)} | ${a.health.redMs ? `❌ ${formatDuration(a.health.redMs)}` : '0ms'} | ${formatDuration(a.health.yellowMs)} | ${formatDuration(a.health.unavailableMs)} |`);
+    }
+    if (report.data)
+        out.push('', `**Data:** ${report.data.acked} acknowledged writes read back after healing, ${report.data.lost ? `❌ ${report.data.lost} lost (first: ${report.data.lostIds.slice(0, 5).map(escapeHtml).join(', ')})` : '0 lost'}.`);
+    return [...out, ''];
 }
 /** The job summary: verdict first, phases, timeline chart, masters, node IDs, and on failure what was last seen. */
 function renderSummary(report, artifact) {
@@ -187,6 +222,7 @@ function renderSummary(report, artifact) {
             out.push(`| Green again after kill | ${formatDuration(report.rejoinMs)} |`);
         out.push('');
     }
+    out.push(...availabilityTable(report));
     if (report.masterBefore) {
         out.push(`**Master before:** \`${escapeHtml(report.masterBefore.node)}\` (pod ${escapeHtml(report.masterBefore.pod)}) → **after:** \`${escapeHtml(report.masterAfter?.node ?? 'none')}\``, '');
     }
@@ -296,7 +332,8 @@ async function run() {
             return;
         }
         let kubeconfig;
-        const report = await verify(inputs.options, new CoreLogger(), {
+        const report = await verify(inputs.options, new CoreLogger(inputs.options.quiet), {
+            system: actionsSystem,
             onClusterCreated: (info) => {
                 kubeconfig = info.kubeconfig;
                 state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster);

@@ -1,29 +1,27 @@
-import { i as info, w as warning, d as deleteCluster } from './chunks/index3.js';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { a as state, h as shouldUpload, u as uploadReport, i as info, w as warning, c as actionsSystem, C as CoreLogger } from './chunks/artifacts.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { s as state, a as shouldUpload, u as uploadReport, C as CoreLogger } from './chunks/artifacts.js';
+import { d as deleteCluster } from './chunks/index3.js';
 import { e as errorMessage } from './chunks/errors.js';
-import 'string_decoder';
+import 'crypto';
+import 'fs';
 import 'os';
-import 'events';
 import 'child_process';
 import 'path';
+import 'stream';
+import 'util';
 import 'assert';
-import 'fs';
-import 'timers';
-import 'node:crypto';
-import 'crypto';
 import 'http';
 import 'https';
 import 'net';
 import 'tls';
-import 'util';
+import 'events';
 import './chunks/index2.js';
 import 'node:module';
 import 'tty';
-import 'stream';
-import 'node:url';
+import 'string_decoder';
+import 'timers';
 import 'node:stream';
 import 'buffer';
 import 'node:util';
@@ -32,10 +30,12 @@ import 'node:http';
 import 'node:https';
 import 'node:zlib';
 import 'node:buffer';
+import 'node:crypto';
 import 'url';
 import 'fs/promises';
 import 'constants';
 import 'zlib';
+import 'node:url';
 
 /**
  * The post step: uploads the report if main did not get to it (cancelled, crashed) and deletes
@@ -65,8 +65,10 @@ async function runPost() {
             const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-post-'));
             await deleteCluster(cluster.provider, cluster.clusterName, {
                 logger: new CoreLogger(),
-                workDir
+                workDir,
+                system: actionsSystem
             }).catch((err) => warning(`Deleting cluster ${cluster.clusterName} failed: ${errorMessage(err)}`));
+            rmSync(workDir, { recursive: true, force: true });
         }
     }
     catch (err) {

@@ -4,33 +4,6 @@ import require$$0 from 'process';
 import require$$0$1 from 'buffer';
 import { U as UsageError, e as errorMessage, V as VerificationError } from './errors.js';
 
-const UNITS$1 = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses a duration such as "90s", "5m", "1m30s", "500ms" or "1h" into milliseconds.
- * A bare number is refused: "10" could mean seconds or minutes.
- */
-function parseDuration(name, value) {
-    const text = value.trim();
-    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (!text || parts.map((p) => p[0]).join('') !== text) {
-        throw new UsageError(`Invalid ${name} '${value}'. Expected a duration such as 90s, 5m, 1m30s or 500ms.`);
-    }
-    const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS$1[p[2]], 0);
-    if (ms <= 0)
-        throw new UsageError(`Invalid ${name} '${value}'. Expected a duration greater than zero.`);
-    return ms;
-}
-/** Formats milliseconds for people: 850ms, 12.3s, 2m05s. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-}
-
 var dist = {};
 
 var composer = {};
@@ -8743,6 +8716,33 @@ function requireDist () {
 
 var distExports = requireDist();
 
+const UNITS$1 = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses a duration such as "90s", "5m", "1m30s", "500ms" or "1h" into milliseconds.
+ * A bare number is refused: "10" could mean seconds or minutes.
+ */
+function parseDuration(name, value) {
+    const text = value.trim();
+    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (!text || parts.map((p) => p[0]).join('') !== text) {
+        throw new UsageError(`Invalid ${name} '${value}'. Expected a duration such as 90s, 5m, 1m30s or 500ms.`);
+    }
+    const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS$1[p[2]], 0);
+    if (ms <= 0)
+        throw new UsageError(`Invalid ${name} '${value}'. Expected a duration greater than zero.`);
+    return ms;
+}
+/** Formats milliseconds for people: 850ms, 12.3s, 2m05s. */
+function formatDuration(ms) {
+    if (ms < 999.5)
+        return `${Math.round(ms)}ms`;
+    // Round first, then split: 59.96 s is "1m00s", never "60.0s"; 119.6 s is "2m00s", never "1m60s".
+    if (ms < 59_950)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const total = Math.round(ms / 1000);
+    return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
+}
+
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Lists manifest files: files as given, directories' YAML and JSON files in name order. */
 function listManifestFiles(paths) {
@@ -9920,4 +9920,4 @@ function describeAvailability(a) {
     return `writes: ${a.writes.acked} acked, ${a.writes.failed} failed, ${a.writes.lost} lost; longest gap ${s(a.writes.longestGapMs)}; reads: ${a.reads.ok} ok, ${a.reads.failed} failed, longest gap ${s(a.reads.longestGapMs)}; red ${s(a.health.redMs)}, yellow ${s(a.health.yellowMs)}, no master ${s(a.health.unavailableMs)}`;
 }
 
-export { AvailabilityMonitor as A, ServingPods as S, formatFindings as a, loadManifests as b, parseManifests as c, describeAvailability as d, distExports as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, describePods as j, describeHealth as k, lint as l, mastersSeenBy as m, podOfNode as n, overrideImage as o, parseDuration as p, selectStatefulSet as q, summarizePod as s, toSarif as t, viewStatefulSet as v, withLastLogLines as w };
+export { AvailabilityMonitor as A, ServingPods as S, formatFindings as a, distExports as b, loadManifests as c, describeAvailability as d, parseManifests as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, tellingLine as j, describePods as k, lint as l, describeHealth as m, mastersSeenBy as n, overrideImage as o, parseDuration as p, podOfNode as q, selectStatefulSet as r, summarizePod as s, toSarif as t, viewStatefulSet as v, withLastLogLines as w };

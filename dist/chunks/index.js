@@ -16,7 +16,7 @@ import require$$0__default from 'stream';
 import * as http from 'http';
 import http__default from 'http';
 import https__default, { Agent as Agent$1 } from 'https';
-import { i as __require$4, j as __require$5, a as __require$6, k as __require$7, n as __require$8, _ as __require$9, o as __require$a, m as __require$b, q as __require$c, s as __require$d, t as __require$e, u as __require$f, l as __require$g, p as __require$h, v as __require$i, w as __require$j, d as __require$k, x as __require$l, e as __require$m, b as __require$n, y as __require$o, r as requireSrc, h as getDefaultExportFromCjs, c as commonjsGlobal, f as requireTarStream } from './index2.js';
+import { _ as __require$4, a as __require$5, b as __require$6, c as __require$7, f as __require$8, g as __require$9, h as __require$a, e as __require$b, k as __require$c, l as __require$d, m as __require$e, n as __require$f, d as __require$g, j as __require$h, o as __require$i, q as __require$j, p as __require$k, r as __require$l, w as __require$m, v as __require$n, s as __require$o, t as requireSrc, y as getDefaultExportFromCjs, i as commonjsGlobal, x as requireTarStream } from './index2.js';
 import * as dns$1 from 'dns';
 import * as require$$1 from 'tls';
 import require$$1__default from 'tls';

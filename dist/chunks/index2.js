@@ -4390,4 +4390,4 @@ function requireTarStream () {
 	return tarStream;
 }
 
-export { __require$f as _, __require$h as a, __require$1 as b, commonjsGlobal as c, __require$4 as d, __require$2 as e, requireTarStream as f, getAugmentedNamespace as g, getDefaultExportFromCjs as h, __require$k as i, __require$i as j, __require$j as k, __require$8 as l, __require$d as m, __require$g as n, __require$e as o, __require$7 as p, __require$9 as q, requireSrc as r, __require$c as s, __require$b as t, __require$a as u, __require$6 as v, __require$5 as w, __require$3 as x, __require as y };
+export { __require$k as _, __require$i as a, __require$h as b, __require$j as c, __require$8 as d, __require$d as e, __require$g as f, __require$f as g, __require$e as h, commonjsGlobal as i, __require$7 as j, __require$9 as k, __require$c as l, __require$b as m, __require$a as n, __require$6 as o, __require$4 as p, __require$5 as q, __require$3 as r, __require as s, requireSrc as t, getAugmentedNamespace as u, __require$1 as v, __require$2 as w, requireTarStream as x, getDefaultExportFromCjs as y };

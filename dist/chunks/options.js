@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { p as parseDuration } from './availability.js';
-import { U as UsageError } from './errors.js';
+import { statSync, readFileSync, existsSync, lstatSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { p as parseDuration, b as distExports } from './availability.js';
+import { U as UsageError, K as KIND_SHA256 } from './errors.js';
 
 const PROVIDERS = ['auto', 'kind', 'minikube', 'existing', 'local'];
 const KILL_MODES = ['graceful', 'force'];
@@ -210,6 +211,12 @@ const OPTION_SPECS = [
         description: 'Password for that user. Masked; never written to artifacts.'
     },
     {
+        name: 'password-file',
+        key: 'passwordFile',
+        kind: 'path',
+        description: 'File holding the password (its first line), so that it never appears in a command line. The CLI also reads ES_K8S_VERIFY_PASSWORD.'
+    },
+    {
         name: 'scheme',
         key: 'scheme',
         kind: 'enum',
@@ -251,6 +258,13 @@ const OPTION_SPECS = [
         kind: 'string',
         default: 'v0.32.0',
         description: 'kind release to use; downloaded and checksum-verified when the one on PATH differs.'
+    },
+    {
+        name: 'kind-unpinned',
+        key: 'kindUnpinned',
+        kind: 'bool',
+        default: 'false',
+        description: 'Allow a kind-version whose sha256 es-k8s-verify does not pin; it is then checked only against the .sha256sum published beside it.'
     },
     {
         name: 'kind-node-image',
@@ -297,6 +311,13 @@ const OPTION_SPECS = [
         key: 'context',
         kind: 'string',
         description: 'Context in that kubeconfig. Default: its current context.'
+    },
+    {
+        name: 'quiet',
+        key: 'quiet',
+        kind: 'bool',
+        default: 'false',
+        description: 'Print only phase starts and ends, warnings, errors and the verdict (no progress while waiting).'
     },
     {
         name: 'preflight',
@@ -388,6 +409,70 @@ function parseValue(spec, value) {
     }
 }
 /**
+ * Reads a kubeconfig's structure before anything uses it. Its content never appears in a
+ * message: a parser's error quotes the lines around the fault, and those hold tokens and keys.
+ */
+function checkKubeconfig(path, context) {
+    const bad = (why) => {
+        throw new UsageError(`Invalid kubeconfig '${path}'. ${why}`);
+    };
+    if (statSync(path).isDirectory())
+        bad('Expected a file, found a directory.');
+    let doc;
+    try {
+        doc = distExports.parse(readFileSync(path, 'utf8'), { maxAliasCount: 100 });
+    }
+    catch (err) {
+        const line = err.linePos?.[0]?.line;
+        bad(`It is not valid YAML${line ? ` (line ${line})` : ''}; expected a kubeconfig with clusters, users and contexts.`);
+    }
+    const config = (doc ?? {});
+    for (const key of ['clusters', 'users', 'contexts'])
+        if (!Array.isArray(config[key]) || config[key].length === 0)
+            bad(`It has no ${key}; expected a kubeconfig with clusters, users and contexts.`);
+    const name = context ?? config['current-context'];
+    if (!name)
+        bad('It has no current-context; expected one, or name a context with the context option.');
+    const ctx = config.contexts.find((c) => c.name === name);
+    if (!ctx)
+        bad(`It has no context '${name}'; its contexts are: ${config.contexts.map((c) => c.name).join(', ')}.`);
+    const cluster = config.clusters.find((c) => c.name === ctx.context?.cluster);
+    if (!cluster?.cluster?.server)
+        bad(`Context '${name}' names cluster '${ctx.context?.cluster ?? ''}', which it does not define with a server.`);
+    if (!config.users.some((u) => u.name === ctx.context?.user))
+        bad(`Context '${name}' names user '${ctx.context?.user ?? ''}', which it does not define.`);
+}
+/**
+ * The report directory becomes an artifact: it must hold only what this run writes. So it is a
+ * new or empty directory, never the workspace or a directory holding a git clone (whose
+ * .git/config can hold a token), and never reached through a symbolic link.
+ */
+function checkReportDir(dir) {
+    const bad = (why) => {
+        throw new UsageError(`Invalid report-dir '${dir}'. ${why}`);
+    };
+    const full = resolve(dir);
+    for (const workspace of [process.env.GITHUB_WORKSPACE, process.cwd()])
+        if (workspace && full === resolve(workspace))
+            bad('It is the workspace, and its files (.git/config among them) would be uploaded; expected a new or empty directory such as reports/es-k8s-verify.');
+    let stat;
+    try {
+        stat = lstatSync(full);
+    }
+    catch {
+        return; // does not exist yet: the run creates it
+    }
+    if (stat.isSymbolicLink())
+        bad('It is a symbolic link; expected a real, new or empty directory.');
+    if (!stat.isDirectory())
+        bad('Expected a directory (it exists and is a file).');
+    const entries = readdirSync(full);
+    if (entries.includes('.git'))
+        bad('It holds a git clone (.git), whose config can hold a token; expected a new or empty directory.');
+    if (entries.length)
+        bad(`It already holds ${entries.length} entries (${entries.slice(0, 3).join(', ')}); expected a new or empty directory, so that the artifact holds only what this run wrote.`);
+}
+/**
  * Validates raw option values (as the CLI and the action read them: strings, absent when not
  * given) into VerifyOptions. Throws UsageError naming the option, the value and what is
  * accepted, before anything is created.
@@ -422,14 +507,29 @@ function parseOptions(raw) {
     if (options.kubeconfig && options.provider !== 'existing' && options.provider !== 'auto') {
         throw new UsageError(`Invalid kubeconfig '${options.kubeconfig}' with provider '${options.provider}'. Expected provider existing when a kubeconfig is given.`);
     }
+    if (options.passwordFile !== undefined) {
+        if (options.password !== undefined)
+            throw new UsageError(`Invalid password-file '${options.passwordFile}' together with password. Expected one of them.`);
+        if (statSync(options.passwordFile).isDirectory())
+            throw new UsageError(`Invalid password-file '${options.passwordFile}'. Expected a file, found a directory.`);
+        options.password = readFileSync(options.passwordFile, 'utf8').split(/\r?\n/)[0];
+        if (!options.password)
+            throw new UsageError(`Invalid password-file '${options.passwordFile}'. Expected a password on its first line; it is empty.`);
+    }
+    if (options.username !== undefined && options.password === undefined) {
+        throw new UsageError(`Invalid username '${options.username}' without a password. Expected password, password-file or ES_K8S_VERIFY_PASSWORD as well.`);
+    }
     if (options.password !== undefined && options.transport === 'proxy') {
         throw new UsageError(`Invalid transport 'proxy' with a password. The API server drops the Authorization header; expected transport exec or auto.`);
     }
-    if (options.reportDir !== undefined &&
-        existsSync(options.reportDir) &&
-        !statSync(options.reportDir).isDirectory()) {
-        throw new UsageError(`Invalid report-dir '${options.reportDir}'. Expected a directory (it exists and is a file).`);
-    }
+    if (options.reportDir !== undefined)
+        checkReportDir(options.reportDir);
+    if (options.kubeconfig !== undefined)
+        checkKubeconfig(options.kubeconfig, options.context);
+    if (!/^v\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(options.kindVersion))
+        throw new UsageError(`Invalid kind-version '${options.kindVersion}'. Expected a release tag such as v0.32.0.`);
+    if (!(options.kindVersion in KIND_SHA256) && !options.kindUnpinned && options.provider === 'kind')
+        throw new UsageError(`Invalid kind-version '${options.kindVersion}'. Its sha256 is not pinned in es-k8s-verify (pinned: ${Object.keys(KIND_SHA256).join(', ')}); expected one of those, or kind-unpinned: true to trust the .sha256sum published beside the binary.`);
     if (options.baseManifests !== undefined && !options.scenarios.includes('rolling-upgrade')) {
         throw new UsageError(`Invalid base-manifests '${options.baseManifests}' without the rolling-upgrade scenario. Expected scenario to include rolling-upgrade, or no base-manifests.`);
     }

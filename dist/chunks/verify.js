@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync, rmSync, mkdtempSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { relative, resolve, extname, join, dirname } from 'node:path';
+import { mkdirSync, writeFileSync, copyFileSync, chmodSync, existsSync, accessSync, constants, rmSync, mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { relative, resolve, extname, join, dirname, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError } from './errors.js';
-import { f as formatDuration, b as loadManifests, c as parseManifests, e as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, s as summarizePod, j as describePods, k as describeHealth, m as mastersSeenBy, w as withLastLogLines, n as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, q as selectStatefulSet, v as viewStatefulSet } from './availability.js';
-import { execFileSync } from 'node:child_process';
-import { m as resolveProvider, o as makeProvider } from './index3.js';
+import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, j as tellingLine, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, q as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, r as selectStatefulSet, v as viewStatefulSet } from './availability.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { r as resolveProvider, m as makeProvider } from './index3.js';
 import { W as WebSocketHandler, K as KubeConfig, u as undiciExports } from './index.js';
 import 'url';
 import querystring from 'node:querystring';
@@ -16,32 +16,28 @@ import 'node:tls';
 import 'node:net';
 import 'process';
 import 'buffer';
-import 'string_decoder';
-import 'os';
-import 'events';
-import 'child_process';
-import 'path';
-import 'assert';
-import 'fs';
-import 'timers';
-import 'crypto';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'util';
-import './index2.js';
-import 'node:module';
-import 'tty';
-import 'stream';
 import 'node:url';
 import 'node:buffer';
 import 'vm';
+import 'events';
+import 'net';
+import 'stream';
+import 'http';
+import 'https';
+import './index2.js';
+import 'node:module';
+import 'tty';
+import 'util';
+import 'os';
 import 'dns';
+import 'tls';
 import 'node:timers/promises';
 import 'node:readline';
 import 'querystring';
+import 'crypto';
 import 'zlib';
+import 'fs';
+import 'path';
 
 class TerminalSizeQueue extends Readable {
     constructor(opts = {}) {
@@ -191,7 +187,7 @@ class PhaseRunner {
                 durationMs: endedAt - startedAt
             });
             this.timeline.record(name, 'phase-passed', `${title} passed in ${formatDuration(endedAt - startedAt)}`);
-            this.logger.info(`✓ ${title} (${formatDuration(endedAt - startedAt)})`);
+            this.logger.result(`✓ ${title} (${formatDuration(endedAt - startedAt)})`);
             return value;
         }
         catch (err) {
@@ -208,7 +204,7 @@ class PhaseRunner {
                 lastSeen
             });
             this.timeline.record(name, 'phase-failed', errorMessage(err), lastSeen);
-            this.logger.info(`✗ ${title} (${formatDuration(endedAt - startedAt)})`);
+            this.logger.result(`✗ ${title} (${formatDuration(endedAt - startedAt)})`);
             throw err;
         }
     }
@@ -224,7 +220,7 @@ class PhaseRunner {
             reason
         });
         this.timeline.record(name, 'phase-skipped', `${title} skipped: ${reason}`);
-        this.logger.info(`- ${title} skipped: ${reason}`);
+        this.logger.result(`- ${title} skipped: ${reason}`);
     }
     /** Starts `tick` every intervalMs in the background until stopAll(); a failing tick is logged, not fatal. */
     startMonitor(name, intervalMs, tick) {
@@ -473,6 +469,59 @@ function toJUnit(report) {
         '</testsuites>',
         ''
     ].join('\n');
+}
+
+/** Where the CLI caches downloaded tools: `$XDG_CACHE_HOME` or `~/.cache`, then es-k8s-verify/tools. */
+function toolCacheRoot() {
+    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'es-k8s-verify', 'tools');
+}
+/** The port in plain Node, for the CLI and for any use outside a CI runner. */
+function nodeSystem(cacheRoot = toolCacheRoot()) {
+    return {
+        exec: (path, args, opts) => new Promise((resolve, reject) => {
+            const child = spawn(path, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (c) => (stdout += c.toString('utf8')));
+            child.stderr.on('data', (c) => (stderr += c.toString('utf8')));
+            child.on('error', reject);
+            child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? 1 }));
+            child.stdin.end(opts.input ?? '');
+        }),
+        which: async (name) => {
+            for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+                const candidate = join(dir, name);
+                try {
+                    accessSync(candidate, constants.X_OK);
+                    return candidate;
+                }
+                catch {
+                    // not here
+                }
+            }
+            return undefined;
+        },
+        findCached: (tool, version, arch) => {
+            const dir = join(cacheRoot, tool, version, arch);
+            return existsSync(join(dir, '.complete')) ? dir : undefined;
+        },
+        download: async (url, dest) => {
+            const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(300_000) });
+            if (!res.ok)
+                throw new Error(`Downloading ${url} failed: HTTP ${res.status}`);
+            writeFileSync(dest, Buffer.from(await res.arrayBuffer()), { mode: 0o600 });
+            return dest;
+        },
+        cache: async (file, tool, name, version, arch) => {
+            const dir = join(cacheRoot, tool, version, arch);
+            mkdirSync(dir, { recursive: true, mode: 0o700 });
+            copyFileSync(file, join(dir, name));
+            chmodSync(join(dir, name), 0o755);
+            // Written last: a half-copied entry is never taken for a cached one.
+            writeFileSync(join(dir, '.complete'), '');
+            return dir;
+        }
+    };
 }
 
 /** Throws when the run was interrupted (SIGINT/SIGTERM): the final steps still run. */
@@ -933,6 +982,8 @@ async function withRetry(what, fn, opts = {}) {
         }
     });
 }
+/** A wait that sees no change still says what it awaits this often (silence looks like a hang). */
+const PROGRESS_EVERY_MS = 10_000;
 /** Thrown inside a check to stop waiting at once (the cluster can no longer get there). */
 class GiveUp extends Error {
 }
@@ -947,6 +998,8 @@ async function waitFor(what, check, opts) {
         seen: undefined,
         summary: 'nothing observed yet'
     };
+    let toldAt = started;
+    let told = '';
     class NotYet extends Error {
     }
     try {
@@ -967,8 +1020,12 @@ async function waitFor(what, check, opts) {
             }
             if (observation.done)
                 return observation.value;
-            if (observation.summary !== last.summary)
-                opts.onSeen?.(observation.summary);
+            const now = Date.now();
+            if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
+                opts.onProgress?.(`waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`);
+                told = observation.summary;
+                toldAt = now;
+            }
             last = observation;
             throw new NotYet(observation.summary);
         }, {
@@ -984,8 +1041,9 @@ async function waitFor(what, check, opts) {
     catch (err) {
         if (opts.signal?.aborted)
             throw new VerificationError(`Interrupted while waiting for ${what}. Last seen: ${last.summary}`, last.seen);
+        // The cause first: it is what the reader needs, the wait is context.
         if (err instanceof GiveUp)
-            throw new VerificationError(`${what}: ${err.message}`, last.seen);
+            throw new VerificationError(`${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`, last.seen);
         const waited = ((Date.now() - started) / 1000).toFixed(1);
         throw new VerificationError(`Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`, last.seen);
     }
@@ -1525,6 +1583,13 @@ class CatApi {
             nodes: body.nodes ?? {}
         };
     }
+    /** The answering node's own ID (it changes when a node comes back without its data path). */
+    async localNodeId(pod) {
+        const body = await this.get(pod, '_nodes/_local', {
+            filter_path: 'nodes.*.name'
+        });
+        return Object.keys(body.nodes ?? {})[0];
+    }
     /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
     async snapshot(pod, path, query) {
         try {
@@ -1678,6 +1743,171 @@ function idsChecksum(ids) {
 }
 
 /**
+ * Causes that cannot resolve by themselves, recognised while a wait is under way, so that a
+ * broken manifest gets its verdict in seconds instead of at the timeout. Each rule keeps
+ * waiting on what can still heal (a slow pull, a node still starting, a record not yet
+ * published): only a cause that nothing in the cluster will change ends the wait.
+ */
+/** Pull failures that no retry will fix; a network error or a slow registry is not among them. */
+const FINAL_PULL = /not found|manifest unknown|unauthorized|authentication required|denied|invalid reference|repository does not exist|no such host|runs only/i;
+/** Exit codes of a process that stopped itself on purpose: 78 is the engines' configuration error (bootstrap checks, bad settings). */
+const CONFIG_EXIT = 78;
+/**
+ * A log line of an engine that refuses to start with its configuration. Not any error: a node
+ * restarted while the old one still held its data directory ("failed to obtain node locks")
+ * exits 1 and heals on the next try.
+ */
+const FATAL_LINE = /bootstrap check failure|bootstrap checks failed|SettingsException|unknown setting|failed to parse setting/;
+/** How often the causes that cost a request per pod (logs, cluster state) are looked at. */
+const EXPENSIVE_EVERY_MS = 2_000;
+/** Image pull errors that are final, once the kubelet has retried (ImagePullBackOff), or a name that is no image name. */
+function finalPullError(pods) {
+    for (const pod of pods) {
+        for (const s of [
+            ...(pod.status?.initContainerStatuses ?? []),
+            ...(pod.status?.containerStatuses ?? [])
+        ]) {
+            const w = s.state?.waiting;
+            if (!w?.reason)
+                continue;
+            if (w.reason === 'InvalidImageName' ||
+                (w.reason === 'ImagePullBackOff' && FINAL_PULL.test(w.message ?? '')))
+                return `Pod ${pod.metadata.name} cannot pull the image of container ${s.name}, and retrying will not help: ${w.reason}: ${w.message ?? ''}`.trim();
+        }
+    }
+    return undefined;
+}
+/** Containers that stopped themselves again after a restart, with their own fatal reason. */
+function crashedForGood(pods, previousLog) {
+    for (const pod of pods) {
+        for (const s of pod.status?.containerStatuses ?? []) {
+            const last = s.lastState?.terminated;
+            // Killed by a signal (137, 143: a deletion, an OOM kill) is not the engine's own verdict.
+            if (!last || s.restartCount < 1 || last.exitCode === 0 || last.exitCode > 128)
+                continue;
+            const line = tellingLine(previousLog(pod.metadata.name, s.name) ?? '');
+            if (last.exitCode === CONFIG_EXIT || (line && FATAL_LINE.test(line)))
+                return `Container ${s.name} of pod ${pod.metadata.name} exited ${last.exitCode} again after a restart: ${line ?? 'no log'}`;
+        }
+    }
+    return undefined;
+}
+/** The names a node is waiting for to bootstrap, and those it has discovered, from its own complaint. */
+function bootstrapComplaint(log) {
+    const lines = log.trim().split('\n').reverse();
+    const line = lines.find((l) => /must discover (master|cluster-manager)-eligible nodes \[/.test(l));
+    if (!line)
+        return undefined;
+    const self = /\] \[([^\]]+)\] /.exec(line)?.[1]?.trim() ?? '';
+    const required = (/eligible nodes \[([^\]]*)\] to bootstrap/.exec(line)?.[1] ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+    const discovered = [
+        ...(/have discovered \[(.*)\]; discovery will continue/.exec(line)?.[1] ?? '').matchAll(/\{([^}]+)\}\{[\w-]{20,}\}/g)
+    ].map((m) => m[1]);
+    return { self, required, discovered, line };
+}
+/** Every node found all its peers, and none of the names it must bootstrap with is any of them. */
+function unmatchableBootstrap(logs, expectedNodes) {
+    const complaints = [...logs.values()].map(bootstrapComplaint);
+    if (complaints.length < expectedNodes || complaints.some((c) => !c || !c.required.length))
+        return undefined;
+    const known = new Set(complaints.flatMap((c) => [c.self, ...c.discovered]));
+    const everyoneFound = complaints.every((c) => new Set([c.self, ...c.discovered]).size >= expectedNodes);
+    const required = [...new Set(complaints.flatMap((c) => c.required))];
+    if (!everyoneFound || required.some((r) => known.has(r)))
+        return undefined;
+    return `The nodes found each other (${[...known].join(', ')}) but can never bootstrap: cluster.initial_master_nodes names ${required.join(', ')}, which is no node's node.name. The engine says: ${complaints[0].line}`;
+}
+/** Nodes that each bootstrapped a cluster of their own (distinct cluster UUIDs): they never merge. */
+function separateClusters(uuids) {
+    const byUuid = new Map();
+    for (const [pod, uuid] of uuids) {
+        if (!uuid || uuid === '_na_')
+            continue;
+        byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), pod]);
+    }
+    if (byUuid.size < 2)
+        return undefined;
+    return `The nodes formed ${byUuid.size} separate clusters: ${[...byUuid.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}. A node that has bootstrapped a cluster never joins another: check discovery.type, discovery.seed_hosts and cluster.initial_master_nodes.`;
+}
+/**
+ * Watches for terminal causes during one wait. Cheap rules (pod statuses) run on every look;
+ * rules that read logs or ask every node run at most every 2 s.
+ */
+class TerminalCauses {
+    target;
+    lastExpensive = 0;
+    constructor(target) {
+        this.target = target;
+    }
+    /** The terminal cause seen in these pods, or undefined while everything can still heal. */
+    async check(pods, anyMaster) {
+        const pulled = finalPullError(pods);
+        if (pulled)
+            return pulled;
+        const claim = await this.missingStorageClass(pods);
+        if (claim)
+            return claim;
+        if (Date.now() - this.lastExpensive < EXPENSIVE_EVERY_MS)
+            return undefined;
+        this.lastExpensive = Date.now();
+        const { kube, namespace, container } = this.target;
+        const restarted = pods.filter((p) => (p.status?.containerStatuses ?? []).some((s) => s.restartCount > 0));
+        const previous = new Map();
+        await Promise.all(restarted.map(async (p) => previous.set(p.metadata.name, await kube.podLogs(namespace, p.metadata.name, container, true, 80).catch(() => undefined))));
+        const crashed = crashedForGood(pods, (pod) => previous.get(pod));
+        if (crashed)
+            return crashed;
+        const ready = pods.filter(isReady);
+        if (ready.length < this.target.expectedNodes)
+            return undefined;
+        const uuids = new Map();
+        await Promise.all(ready.map(async (p) => {
+            const state = await this.target.api.localState(p.metadata.name).catch(() => undefined);
+            if (state)
+                uuids.set(p.metadata.name, state.clusterUuid);
+        }));
+        const split = separateClusters(uuids);
+        if (split)
+            return split;
+        if (anyMaster)
+            return undefined;
+        const logs = new Map();
+        await Promise.all(ready.map(async (p) => {
+            const log = await kube
+                .podLogs(namespace, p.metadata.name, container, false, 40)
+                .catch(() => undefined);
+            if (log)
+                logs.set(p.metadata.name, log);
+        }));
+        return unmatchableBootstrap(logs, this.target.expectedNodes);
+    }
+    /** A pod waits for a claim whose StorageClass does not exist: no provisioner will ever bind it. */
+    async missingStorageClass(pods) {
+        const waiting = pods.find((p) => (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && /unbound/i.test(c.message ?? '')));
+        if (!waiting)
+            return undefined;
+        const { kube, namespace } = this.target;
+        const claims = (await kube
+            .list(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`)
+            .catch(() => []));
+        for (const c of claims) {
+            const cls = c.spec?.storageClassName;
+            if (c.status?.phase !== 'Pending' || !cls)
+                continue;
+            const res = await kube
+                .raw('GET', `/apis/storage.k8s.io/v1/storageclasses/${encodeURIComponent(cls)}`)
+                .catch(() => undefined);
+            if (res?.status === 404)
+                return `Pod ${waiting.metadata.name} is Unschedulable: its claim ${c.metadata.name} asks for StorageClass ${cls}, which does not exist, so no provisioner will ever bind it. Use an existing StorageClass (kind and the local cluster have standard) or none for the default.`;
+        }
+        return undefined;
+    }
+}
+
+/**
  * Waits until the StatefulSet's pods are Ready and `_cat/health` says green with the expected
  * node count. `_cat/health` is asked only of a node that already knows a master: on a
  * masterless node it blocks for 30 s. At the deadline the error says what each pod and the
@@ -1688,9 +1918,11 @@ async function waitForGreen(target, phase, timeoutMs) {
     let readySeen = new Set();
     let lastHealth;
     let lastPods = [];
+    const terminal = new TerminalCauses(target);
     try {
         return await waitFor(`the cluster to turn green with ${expectedNodes} nodes`, async () => {
-            const pods = (await kube.listPods(namespace, target.selector)).map(summarizePod);
+            const views = await kube.listPods(namespace, target.selector);
+            const pods = views.map(summarizePod);
             lastPods = pods;
             const ready = pods.filter((p) => p.ready);
             for (const p of ready)
@@ -1702,10 +1934,12 @@ async function waitForGreen(target, phase, timeoutMs) {
                 seen: { pods, health: lastHealth },
                 summary: `${ready.length}/${expectedNodes} pods Ready: ${describePods(pods)}; ${describeHealth(lastHealth, expectedNodes)}`
             });
-            if (ready.length === 0)
-                return seen();
             const masters = await mastersSeenBy(api, ready.map((p) => p.name));
             const withMaster = [...masters.entries()].find(([, m]) => m && typeof m !== 'string');
+            // A cause that cannot heal ends the wait now, not at the timeout.
+            const cause = await terminal.check(views, !!withMaster);
+            if (cause)
+                throw new GiveUp(cause);
             if (!withMaster)
                 return seen();
             const health = await api.health(withMaster[0]);
@@ -1720,7 +1954,7 @@ async function waitForGreen(target, phase, timeoutMs) {
         }, {
             timeoutMs,
             intervalMs: target.pollIntervalMs,
-            onSeen: (s) => target.logger.debug(s),
+            onProgress: (s) => target.logger.progress(s),
             signal: target.signal
         });
     }
@@ -1728,7 +1962,9 @@ async function waitForGreen(target, phase, timeoutMs) {
         if (!(err instanceof VerificationError))
             throw err;
         const pods = await withLastLogLines(kube, namespace, target.container, lastPods);
-        const split = await separateClusters(target, pods);
+        const split = err.message.includes('separate clusters')
+            ? undefined
+            : await clusterSplit(target, pods);
         const message = [
             err.message.split(' Last seen:')[0],
             split ?? '',
@@ -1741,19 +1977,16 @@ async function waitForGreen(target, phase, timeoutMs) {
     }
 }
 /** Names nodes that formed separate clusters (different cluster UUIDs), or undefined. */
-async function separateClusters(target, pods) {
+async function clusterSplit(target, pods) {
     const uuids = new Map();
     await Promise.all(pods
         .filter((p) => p.ready)
         .map(async (p) => {
         const state = await target.api.localState(p.name).catch(() => undefined);
-        if (!state?.clusterUuid || state.clusterUuid === '_na_')
-            return;
-        uuids.set(state.clusterUuid, [...(uuids.get(state.clusterUuid) ?? []), p.name]);
+        if (state)
+            uuids.set(p.name, state.clusterUuid);
     }));
-    if (uuids.size < 2)
-        return undefined;
-    return `The nodes formed ${uuids.size} separate clusters: ${[...uuids.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}.`;
+    return separateClusters(uuids);
 }
 
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
@@ -1918,7 +2151,7 @@ async function waitForNewMaster(target, phase, round, survivors, timeoutMs) {
     }, {
         timeoutMs,
         intervalMs: target.pollIntervalMs,
-        onSeen: (s) => target.logger.debug(s),
+        onProgress: (s) => target.logger.progress(s),
         signal: target.signal
     });
 }
@@ -1959,7 +2192,7 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
     }, {
         timeoutMs,
         intervalMs: target.pollIntervalMs,
-        onSeen: (s) => target.logger.debug(s),
+        onProgress: (s) => target.logger.progress(s),
         signal: target.signal
     });
     const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs);
@@ -1999,6 +2232,84 @@ async function killMaster(target, phase, master, mode, beforeDelete) {
     await target.kube.deletePod(target.namespace, master.pod, pod.metadata.uid, mode === 'force' ? 0 : undefined);
     target.timeline.record(phase, 'kill', `deleted pod ${master.pod} (${mode === 'force' ? 'grace period 0' : 'its own grace period'}), the elected master ${master.node}`, { uid: pod.metadata.uid });
     return { killedAt, uid: pod.metadata.uid };
+}
+
+/**
+ * The lines Elasticsearch and OpenSearch write when they explain why a cluster is stuck, most
+ * telling first. OpenSearch says cluster-manager where Elasticsearch says master.
+ */
+const EXPLANATORY = [
+    { pattern: /an election requires .*(non-quorum|quorum)/, rules: ['even-masters', 'data-path'] },
+    { pattern: /bootstrap check failure|bootstrap checks failed/, rules: ['max-map-count', 'heap'] },
+    {
+        pattern: /UnknownHostException|failed to resolve host/,
+        rules: ['headless-service', 'discovery-names']
+    },
+    { pattern: /must discover (master|cluster-manager)-eligible nodes/, rules: ['discovery-names'] },
+    { pattern: /(master|cluster-manager) not discovered/, rules: [] },
+    { pattern: /cannot allocate|NO\(|allocation explain/i, rules: [] }
+];
+/** Verdicts are one line; an engine line can be kilobytes of node lists. */
+const MAX_QUOTE = 400;
+function shorten(line) {
+    const text = line.replace(/^\[[^\]]*\]\[[^\]]*\]\[[^\]]*\] /, '').trim();
+    return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
+}
+/** The most telling explanatory line among the logs, with the lint rules that predict such a failure. */
+function mostTellingLine(logs) {
+    for (const { pattern, rules } of EXPLANATORY) {
+        for (const [pod, log] of logs) {
+            const line = log
+                .trim()
+                .split('\n')
+                .reverse()
+                .find((l) => pattern.test(l));
+            if (line)
+                return { pod, line, rules };
+        }
+    }
+    return undefined;
+}
+/** What a quoted line means for the user, when it is a case we can explain. */
+function consequence(line, killed) {
+    const required = /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(line)?.[1];
+    if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore))
+        return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${killed.nodeIdAfter ? `, but it came back as ${killed.nodeIdAfter}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`;
+    if (required)
+        return 'The survivors cannot form a majority of the voting configuration: too few master-eligible nodes are left.';
+    return undefined;
+}
+/**
+ * Adds to a failed wait's error the engines' own explanation: the most telling line their logs
+ * wrote since the step began, what it means, and the preflight rules that predicted it.
+ */
+async function explainFailure(ctx, err, pods, killed) {
+    if (!(err instanceof VerificationError) || !ctx.kube || !ctx.namespace)
+        return err;
+    const logs = new Map();
+    await Promise.all(pods.map(async (pod) => {
+        const log = await ctx
+            .kube.podLogs(ctx.namespace, pod, ctx.manifests.view.containerName, false, 200)
+            .catch(() => undefined);
+        if (log)
+            logs.set(pod, log);
+    }));
+    const telling = mostTellingLine(logs);
+    if (!telling)
+        return err;
+    const meaning = consequence(telling.line, killed);
+    const predicted = lintObjects(ctx.manifests.objects)
+        .findings.filter((f) => telling.rules.includes(f.ruleId))
+        .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`);
+    const message = [
+        errorMessage(err),
+        `${telling.pod} says: "${shorten(telling.line)}".`,
+        meaning,
+        predicted.length ? `Preflight predicted it: ${predicted.join('; ')}` : undefined
+    ]
+        .filter(Boolean)
+        .join(' ');
+    return new VerificationError(message, err.lastSeen);
 }
 
 /**
@@ -2129,7 +2440,18 @@ function failoverSteps(rounds) {
                     await notePodReturn(target, `failover-${round}`, r, uid);
                 });
                 const survivors = ctx.formed.pods.map((p) => p.name).filter((n) => n !== master.pod);
-                r.masterAfter = await duringDisruption(ctx, () => waitForNewMaster(disruptedTarget(ctx), `failover-${round}`, r, survivors, ctx.options.failoverTimeoutMs));
+                try {
+                    r.masterAfter = await duringDisruption(ctx, () => waitForNewMaster(disruptedTarget(ctx), `failover-${round}`, r, survivors, ctx.options.failoverTimeoutMs));
+                }
+                catch (err) {
+                    // The survivors' own explanation, and the ID the killed pod came back with, if it did.
+                    const nodeIdAfter = await ctx.api.localNodeId(master.pod).catch(() => undefined);
+                    throw await explainFailure(ctx, err, survivors, {
+                        pod: master.pod,
+                        nodeIdBefore: master.nodeId,
+                        nodeIdAfter: nodeIdAfter !== master.nodeId ? nodeIdAfter : undefined
+                    });
+                }
                 ctx.askPod = r.masterAfter.pod;
                 ctx.logger.info(`New master: ${r.masterAfter.node} after ${formatDuration(r.newMasterMs ?? 0)}${r.masterLostMs !== undefined ? ` (master lost seen after ${formatDuration(r.masterLostMs)})` : ''}`);
             },
@@ -2143,6 +2465,13 @@ function failoverSteps(rounds) {
                 const r = state;
                 try {
                     await duringDisruption(ctx, () => waitForRejoin(disruptedTarget(ctx), `rejoin-${round}`, r, killedUid, ctx.options.rejoinTimeoutMs));
+                }
+                catch (err) {
+                    throw await explainFailure(ctx, err, ctx.formed.pods.map((p) => p.name), {
+                        pod: r.masterBefore.pod,
+                        nodeIdBefore: r.nodeIdBefore,
+                        nodeIdAfter: r.nodeIdAfter
+                    });
                 }
                 finally {
                     await podWatch?.stop();
@@ -2317,6 +2646,7 @@ function rollingUpgradeSteps() {
                             summary: `${st.updatedReplicas ?? 0}/${replicas} pods updated, ${st.readyReplicas ?? 0} Ready (revision ${st.currentRevision} → ${st.updateRevision})`
                         };
                     }, {
+                        onProgress: (line) => ctx.logger.progress(line),
                         timeoutMs: ctx.options.upgradeTimeoutMs,
                         intervalMs: ctx.options.pollIntervalMs,
                         signal: disruptedTarget(ctx).signal
@@ -2488,7 +2818,7 @@ async function verify(options, logger, hooks = {}) {
     const runId = randomBytes(3).toString('hex');
     const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'));
     chmodSync(workDir, 0o700);
-    const providerCtx = { logger, workDir };
+    const providerCtx = { logger, workDir, system: hooks.system ?? nodeSystem() };
     const providerKind = await resolveProvider(options.provider, providerCtx);
     const provider = makeProvider(providerKind, options, options.clusterName ?? `es-k8s-verify-${runId}`, providerCtx);
     const reportDir = options.reportDir ?? mkdtempSync(join(tmpdir(), 'es-k8s-verify-report-'));

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
-import { existsSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { state } from './state.js'
@@ -43,6 +42,7 @@ export async function runPost(): Promise<void> {
       }).catch((err) =>
         core.warning(`Deleting cluster ${cluster.clusterName} failed: ${errorMessage(err)}`)
       )
+      rmSync(workDir, { recursive: true, force: true })
     }
   } catch (err) {
     core.warning(`es-k8s-verify post: ${errorMessage(err)}`)
