@@ -1,4 +1,5 @@
 import type { Logger } from '../engine/logger.js'
+import type { LiveStatus } from './live-status.js'
 
 /** The CLI's logger: phases as headed sections with elapsed time, warnings and errors on stderr. */
 export class ConsoleLogger implements Logger {
@@ -9,43 +10,59 @@ export class ConsoleLogger implements Logger {
     /** Only phase starts and ends, warnings, errors and the verdict. */
     private readonly quiet: boolean,
     private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
-    private readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)
+    private readonly err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+    /** On a terminal: progress updates one line in place instead of adding lines. */
+    private readonly live?: LiveStatus
   ) {}
+
+  private print(line: string): void {
+    if (this.live) this.live.line(line)
+    else this.out(line)
+  }
 
   private stamp(): string {
     return `[${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)}s]`
   }
 
   info(message: string): void {
-    if (!this.quiet) this.out(`${this.stamp()} ${message}`)
+    if (!this.quiet) this.print(`${this.stamp()} ${message}`)
   }
 
   progress(message: string): void {
-    if (!this.quiet) this.out(`${this.stamp()}   ${message}`)
+    if (this.quiet) return
+    if (this.live) this.live.show(message)
+    else this.out(`${this.stamp()}   ${message}`)
   }
 
   result(message: string): void {
-    this.out(`${this.stamp()} ${message}`)
+    this.live?.stop()
+    this.print(`${this.stamp()} ${message}`)
   }
 
   warning(message: string, location?: { file: string; line?: number }): void {
+    this.live?.stop()
     this.err(
       `${this.stamp()} warning: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
     )
   }
 
   error(message: string, location?: { file: string; line?: number }): void {
+    this.live?.stop()
     this.err(
       `${this.stamp()} error: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
     )
   }
 
   debug(message: string): void {
-    if (this.verbose) this.out(`${this.stamp()}   ${message}`)
+    if (this.verbose) this.print(`${this.stamp()}   ${message}`)
   }
 
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    this.out(`${this.stamp()} ▶ ${title}`)
-    return fn()
+    this.print(`${this.stamp()} ▶ ${title}`)
+    try {
+      return await fn()
+    } finally {
+      this.live?.stop()
+    }
   }
 }

@@ -7,6 +7,7 @@ import type { Report } from '../engine/report.js'
 import { lint, formatFindings, type LintFormat } from '../lint/lint.js'
 import { parseArgs, helpText } from './args.js'
 import { ConsoleLogger } from './console-logger.js'
+import { LiveStatus } from './live-status.js'
 
 export const EXIT = { passed: 0, failed: 1, usage: 2 } as const
 
@@ -72,7 +73,12 @@ export async function runCli(
         ? { ...args.raw, password: fromEnv }
         : args.raw
     )
-    const logger = new ConsoleLogger(args.verbose, options.quiet, out)
+    // A terminal gets one live status line while waiting; pipes and CI logs get plain lines.
+    const live =
+      process.stdout.isTTY && !options.quiet && options.mode === 'verify'
+        ? new LiveStatus(process.stdout)
+        : undefined
+    const logger = new ConsoleLogger(args.verbose, options.quiet, out, undefined, live)
     if (options.mode === 'lint') {
       const format = (args.format ?? 'text') as LintFormat
       if (!['text', 'json', 'sarif'].includes(format))
