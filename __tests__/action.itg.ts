@@ -4,11 +4,13 @@
  * state handed over as STATE_* variables.
  */
 import { describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { canRunLocalCluster, CLUSTERS_ROOT } from './helpers/local-cluster.js'
+import { canRunLocalCluster, CLUSTERS_ROOT, localCluster } from './helpers/local-cluster.js'
+import { KubeClient } from '../src/engine/kube/client.js'
 
 interface StepResult {
   status: number
@@ -32,12 +34,12 @@ function readCommandFile(path: string): Record<string, string> {
   return out
 }
 
-function runStep(
-  script: 'main' | 'post',
+/** The runner's environment for one step: command files, INPUT_* and STATE_* variables. */
+function stepEnv(
+  dir: string,
   inputs: Record<string, string>,
-  state: Record<string, string> = {}
-): StepResult {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-'))
+  state: Record<string, string>
+): { env: Record<string, string>; files: Record<string, string> } {
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
@@ -57,6 +59,16 @@ function runStep(
     if (k.startsWith('INPUT_') || k.startsWith('STATE_')) delete env[k]
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v
+  return { env, files }
+}
+
+function runStep(
+  script: 'main' | 'post',
+  inputs: Record<string, string>,
+  state: Record<string, string> = {}
+): StepResult {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'))
+  const { env, files } = stepEnv(dir, inputs, state)
   const res = spawnSync(process.execPath, [`dist/${script}.js`], {
     env,
     encoding: 'utf8',
@@ -171,6 +183,57 @@ const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
         expect(post.status).toBe(0)
       },
       10 * 60_000
+    )
+  }
+)
+
+;(hasDist && canRunLocalCluster() ? describe : describe.skip)(
+  'a cancelled action on an existing cluster',
+  () => {
+    it(
+      'main killed after creating its namespace: post deletes that namespace (and only post could)',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'runner-'))
+        const kubeconfig = join(dir, 'kubeconfig')
+        localCluster('up', '--name', 'itg-cancel', '--detach', '--kubeconfig', kubeconfig)
+        const kube = KubeClient.fromFile(kubeconfig)
+        try {
+          const { env, files } = stepEnv(
+            dir,
+            {
+              provider: 'existing',
+              kubeconfig,
+              manifests: 'manifests/elasticsearch',
+              'upload-artifacts': 'never'
+            },
+            {}
+          )
+          const main = spawn(process.execPath, ['dist/main.js'], { env, stdio: 'ignore' })
+          let namespace = ''
+          for (let i = 0; i < 600 && !namespace; i++) {
+            await sleep(100)
+            namespace = readCommandFile(files.GITHUB_STATE).namespace ?? ''
+          }
+          expect(namespace).toMatch(/^es-k8s-verify-[0-9a-f]{6}$/)
+          // The runner's hard stop: no handler runs, nothing is cleaned by main.
+          main.kill('SIGKILL')
+          await new Promise((r) => main.once('exit', r))
+          const state = readCommandFile(files.GITHUB_STATE)
+          expect(state.cleaned).toBeUndefined()
+          expect(await kube.namespaceExists(namespace)).toBe(true)
+          const post = runStep('post', {}, state)
+          expect(post.status).toBe(0)
+          expect(post.stdout).toContain(`Main did not finish: deleting namespace ${namespace}`)
+          const after = await kube.raw('GET', `/api/v1/namespaces/${namespace}`)
+          const gone = after.status === 404 || /"deletionTimestamp"/.test(after.body)
+          expect(gone).toBe(true)
+        } finally {
+          await kube.close()
+          localCluster('down', '--name', 'itg-cancel')
+          rmSync(dir, { recursive: true, force: true })
+        }
+      },
+      5 * 60_000
     )
   }
 )

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { state } from './state.js'
 import { uploadReport, shouldUpload } from './artifacts.js'
 import { deleteCluster } from '../engine/providers/index.js'
+import { KubeClient } from '../engine/kube/client.js'
 import { CoreLogger } from './core-logger.js'
 import { actionsSystem } from './system.js'
 import { errorMessage } from '../engine/errors.js'
@@ -32,6 +33,18 @@ export async function runPost(): Promise<void> {
       }
     }
     const cluster = state.cluster
+    const ns = state.namespace
+    if (ns && !state.cleaned && !cluster.keep && !cluster.created) {
+      // Main was cancelled on an existing cluster: remove the namespace it created there.
+      core.info(`Main did not finish: deleting namespace ${ns.namespace}`)
+      const kube = KubeClient.fromFile(ns.kubeconfig, ns.context)
+      await kube
+        .deleteNamespace(ns.namespace)
+        .catch((err) =>
+          core.warning(`Deleting namespace ${ns.namespace} failed: ${errorMessage(err)}`)
+        )
+      await kube.close()
+    }
     if (cluster.created && !state.cleaned && !cluster.keep) {
       core.info(`Main did not finish: deleting ${cluster.provider} cluster ${cluster.clusterName}`)
       const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-post-'))

@@ -119,12 +119,25 @@ export async function run(): Promise<void> {
       return
     }
     let kubeconfig: string | undefined
+    // A cancelled job sends SIGINT (then SIGTERM): stop waiting, still collect and clean up.
+    const cancel = new AbortController()
+    const onSignal = (signal: NodeJS.Signals): void => cancel.abort(signal)
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     const report = await verify(inputs.options, new CoreLogger(inputs.options.quiet), {
       system: actionsSystem,
+      signal: cancel.signal,
       onClusterCreated: (info) => {
         kubeconfig = info.kubeconfig
         state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster)
+      },
+      onNamespaceCreated: (namespace) => {
+        if (inputs.options.kubeconfig && !inputs.options.keepCluster)
+          state.setNamespace(namespace, inputs.options.kubeconfig, inputs.options.context)
       }
+    }).finally(() => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
     })
     // verify() removed what it created; post has nothing left to clean.
     state.markCleaned()

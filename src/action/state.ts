@@ -13,7 +13,10 @@ const Keys = {
   artifactName: 'artifactName',
   retentionDays: 'retentionDays',
   verdict: 'verdict',
-  cleaned: 'cleaned'
+  cleaned: 'cleaned',
+  namespace: 'namespace',
+  kubeconfig: 'kubeconfig',
+  context: 'context'
 } as const
 
 export const state = {
@@ -35,6 +38,21 @@ export const state = {
       clusterName: core.getState(Keys.clusterName),
       created: core.getState(Keys.clusterCreated) === 'true',
       keep: core.getState(Keys.keepCluster) === 'true'
+    }
+  },
+  /** A namespace main created on a cluster it did not create: post deletes it if main could not. */
+  setNamespace(namespace: string, kubeconfig: string, context?: string): void {
+    core.saveState(Keys.namespace, namespace)
+    core.saveState(Keys.kubeconfig, kubeconfig)
+    core.saveState(Keys.context, context ?? '')
+  },
+  get namespace(): { namespace: string; kubeconfig: string; context?: string } | undefined {
+    const namespace = core.getState(Keys.namespace)
+    if (!namespace) return undefined
+    return {
+      namespace,
+      kubeconfig: core.getState(Keys.kubeconfig),
+      context: core.getState(Keys.context) || undefined
     }
   },
   setArtifactPlan(
