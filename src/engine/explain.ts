@@ -52,8 +52,14 @@ export function consequence(
     /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(
       line
     )?.[1]
-  if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore))
-    return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${killed.nodeIdAfter ? `, but it came back as ${killed.nodeIdAfter}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`
+  if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore)) {
+    // The node as the survivor discovered it again: {name}{id}...
+    const seenAs = killed.node
+      ? [...line.matchAll(/\{([^}]+)\}\{([\w-]{20,})\}/g)].find((m) => m[1] === killed.node)?.[2]
+      : undefined
+    const after = killed.nodeIdAfter ?? (seenAs !== killed.nodeIdBefore ? seenAs : undefined)
+    return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${after ? `, but it came back as ${after}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`
+  }
   if (required)
     return 'The survivors cannot form a majority of the voting configuration: too few master-eligible nodes are left.'
   return undefined
@@ -67,7 +73,7 @@ export async function explainFailure(
   ctx: RunContext,
   err: unknown,
   pods: string[],
-  killed?: { pod: string; nodeIdBefore: string; nodeIdAfter?: string }
+  killed?: { pod: string; node?: string; nodeIdBefore: string; nodeIdAfter?: string }
 ): Promise<unknown> {
   if (!(err instanceof VerificationError) || !ctx.kube || !ctx.namespace) return err
   const logs = new Map<string, string>()
@@ -80,6 +86,9 @@ export async function explainFailure(
     })
   )
   const telling = mostTellingLine(logs)
+  ctx.logger.debug(
+    `explaining the failure from ${logs.size} log(s) of ${pods.join(', ')}: ${telling ? telling.line.slice(0, 160) : 'no explanatory line'}`
+  )
   if (!telling) return err
   const meaning = consequence(telling.line, killed)
   const predicted = lintObjects(ctx.manifests.objects)

@@ -120,6 +120,7 @@ export function failoverSteps(rounds: number): Step[] {
           const nodeIdAfter = await ctx.api!.localNodeId(master.pod).catch(() => undefined)
           throw await explainFailure(ctx, err, survivors, {
             pod: master.pod,
+            node: master.node,
             nodeIdBefore: master.nodeId,
             nodeIdAfter: nodeIdAfter !== master.nodeId ? nodeIdAfter : undefined
           })
@@ -154,6 +155,7 @@ export function failoverSteps(rounds: number): Step[] {
             ctx.formed!.pods.map((p) => p.name),
             {
               pod: r.masterBefore.pod,
+              node: r.masterBefore.node,
               nodeIdBefore: r.nodeIdBefore,
               nodeIdAfter: r.nodeIdAfter
             }
