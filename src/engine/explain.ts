@@ -46,7 +46,7 @@ export function mostTellingLine(
 /** What a quoted line means for the user, when it is a case we can explain. */
 export function consequence(
   line: string,
-  killed?: { pod: string; nodeIdBefore: string; nodeIdAfter?: string }
+  killed?: { pod: string; node?: string; nodeIdBefore: string; nodeIdAfter?: string }
 ): string | undefined {
   const required =
     /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(
