@@ -396,6 +396,11 @@ async function downOrphans(): Promise<number> {
     const ns = line.split(' ')[0]
     if (ns.startsWith('esk-') && !owned.has(ns)) new PodNetwork('unused', '10.244.0').removePod(ns)
   }
+  // Start-up logs of clusters whose directory is gone.
+  if (existsSync(CLUSTERS_ROOT))
+    for (const f of readdirSync(CLUSTERS_ROOT))
+      if (f.endsWith('.up.log') && !existsSync(join(CLUSTERS_ROOT, f.slice(0, -'.up.log'.length))))
+        rmSync(join(CLUSTERS_ROOT, f), { force: true })
   const links = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
   for (const m of links.matchAll(/^\d+: (eskv\d+)[:@]/gm))
     if (!bridges.has(m[1])) new PodNetwork(m[1], '10.244.0').tearDown()
