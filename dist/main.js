@@ -20,35 +20,34 @@ import 'https';
 import 'net';
 import 'tls';
 import 'events';
-import './chunks/index2.js';
-import 'node:module';
-import 'tty';
-import 'string_decoder';
-import 'timers';
-import 'node:stream';
-import 'buffer';
-import 'node:util';
-import 'node:process';
-import 'node:http';
-import 'node:https';
-import 'node:zlib';
-import 'node:buffer';
-import 'url';
-import 'fs/promises';
-import 'constants';
-import 'zlib';
-import 'process';
-import 'node:child_process';
-import './chunks/index3.js';
-import 'node:url';
 import './chunks/index.js';
+import 'node:buffer';
+import 'node:https';
+import 'node:http';
 import 'node:tls';
 import 'node:net';
+import 'node:child_process';
 import 'vm';
+import 'url';
+import 'buffer';
+import 'tty';
 import 'dns';
 import 'node:timers/promises';
 import 'node:readline';
+import 'node:stream';
+import 'node:module';
 import 'querystring';
+import 'zlib';
+import 'string_decoder';
+import 'timers';
+import 'node:util';
+import 'node:process';
+import 'node:zlib';
+import 'fs/promises';
+import 'constants';
+import 'process';
+import './chunks/client.js';
+import 'node:url';
 import 'node:querystring';
 
 /** Names of the action's own inputs (beyond the engine's options), outputs and state keys, in one place. */
@@ -332,12 +331,25 @@ async function run() {
             return;
         }
         let kubeconfig;
+        // A cancelled job sends SIGINT (then SIGTERM): stop waiting, still collect and clean up.
+        const cancel = new AbortController();
+        const onSignal = (signal) => cancel.abort(signal);
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         const report = await verify(inputs.options, new CoreLogger(inputs.options.quiet), {
             system: actionsSystem,
+            signal: cancel.signal,
             onClusterCreated: (info) => {
                 kubeconfig = info.kubeconfig;
                 state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster);
+            },
+            onNamespaceCreated: (namespace) => {
+                if (inputs.options.kubeconfig && !inputs.options.keepCluster)
+                    state.setNamespace(namespace, inputs.options.kubeconfig, inputs.options.context);
             }
+        }).finally(() => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
         });
         // verify() removed what it created; post has nothing left to clean.
         state.markCleaned();

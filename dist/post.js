@@ -2,7 +2,7 @@ import { a as state, h as shouldUpload, u as uploadReport, i as info, w as warni
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { d as deleteCluster } from './chunks/index3.js';
+import { K as KubeClient, d as deleteCluster } from './chunks/client.js';
 import { e as errorMessage } from './chunks/errors.js';
 import 'crypto';
 import 'fs';
@@ -17,25 +17,34 @@ import 'https';
 import 'net';
 import 'tls';
 import 'events';
-import './chunks/index2.js';
-import 'node:module';
+import './chunks/index.js';
+import 'node:buffer';
+import 'node:https';
+import 'node:http';
+import 'node:tls';
+import 'node:net';
+import 'node:child_process';
+import 'vm';
+import 'url';
+import 'buffer';
 import 'tty';
+import 'dns';
+import 'node:timers/promises';
+import 'node:readline';
+import 'node:stream';
+import 'node:module';
+import 'querystring';
+import 'zlib';
 import 'string_decoder';
 import 'timers';
-import 'node:stream';
-import 'buffer';
 import 'node:util';
 import 'node:process';
-import 'node:http';
-import 'node:https';
 import 'node:zlib';
-import 'node:buffer';
 import 'node:crypto';
-import 'url';
 import 'fs/promises';
 import 'constants';
-import 'zlib';
 import 'node:url';
+import 'node:querystring';
 
 /**
  * The post step: uploads the report if main did not get to it (cancelled, crashed) and deletes
@@ -60,6 +69,16 @@ async function runPost() {
             }
         }
         const cluster = state.cluster;
+        const ns = state.namespace;
+        if (ns && !state.cleaned && !cluster.keep && !cluster.created) {
+            // Main was cancelled on an existing cluster: remove the namespace it created there.
+            info(`Main did not finish: deleting namespace ${ns.namespace}`);
+            const kube = KubeClient.fromFile(ns.kubeconfig, ns.context);
+            await kube
+                .deleteNamespace(ns.namespace)
+                .catch((err) => warning(`Deleting namespace ${ns.namespace} failed: ${errorMessage(err)}`));
+            await kube.close();
+        }
         if (cluster.created && !state.cleaned && !cluster.keep) {
             info(`Main did not finish: deleting ${cluster.provider} cluster ${cluster.clusterName}`);
             const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-post-'));
