@@ -208,7 +208,12 @@ const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
             },
             {}
           )
-          const main = spawn(process.execPath, ['dist/main.js'], { env, stdio: 'ignore' })
+          // Main's own work directory goes in the runner's temp dir, removed below: a
+          // SIGKILLed main cannot remove it itself.
+          const main = spawn(process.execPath, ['dist/main.js'], {
+            env: { ...env, TMPDIR: dir },
+            stdio: 'ignore'
+          })
           let namespace = ''
           for (let i = 0; i < 600 && !namespace; i++) {
             await sleep(100)

@@ -341,7 +341,9 @@ async function run() {
             signal: cancel.signal,
             onClusterCreated: (info) => {
                 kubeconfig = info.kubeconfig;
-                state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster);
+                // An existing cluster is not ours to delete; only what the run created is handed to post.
+                if (info.provider !== 'existing')
+                    state.setCluster(info.provider, info.clusterName, inputs.options.keepCluster);
             },
             onNamespaceCreated: (namespace) => {
                 if (inputs.options.kubeconfig && !inputs.options.keepCluster)

@@ -70,7 +70,7 @@ async function runPost() {
         }
         const cluster = state.cluster;
         const ns = state.namespace;
-        if (ns && !state.cleaned && !cluster.keep && !cluster.created) {
+        if (ns && !state.cleaned) {
             // Main was cancelled on an existing cluster: remove the namespace it created there.
             info(`Main did not finish: deleting namespace ${ns.namespace}`);
             const kube = KubeClient.fromFile(ns.kubeconfig, ns.context);

@@ -34,7 +34,7 @@ export async function runPost(): Promise<void> {
     }
     const cluster = state.cluster
     const ns = state.namespace
-    if (ns && !state.cleaned && !cluster.keep && !cluster.created) {
+    if (ns && !state.cleaned) {
       // Main was cancelled on an existing cluster: remove the namespace it created there.
       core.info(`Main did not finish: deleting namespace ${ns.namespace}`)
       const kube = KubeClient.fromFile(ns.kubeconfig, ns.context)

@@ -18,6 +18,12 @@ const EXPLANATORY: { pattern: RegExp; rules: string[] }[] = [
   { pattern: /cannot allocate|NO\(|allocation explain/i, rules: [] }
 ]
 
+/**
+ * How much of each log to search. The explanatory line comes every 10 s; between two of them a
+ * node refusing writes can log hundreds of lines of stack traces.
+ */
+const EXPLAIN_TAIL_LINES = 5000
+
 /** Verdicts are one line; an engine line can be kilobytes of node lists. */
 const MAX_QUOTE = 400
 
@@ -80,7 +86,13 @@ export async function explainFailure(
   await Promise.all(
     pods.map(async (pod) => {
       const log = await ctx
-        .kube!.podLogs(ctx.namespace!, pod, ctx.manifests.view.containerName, false, 200)
+        .kube!.podLogs(
+          ctx.namespace!,
+          pod,
+          ctx.manifests.view.containerName,
+          false,
+          EXPLAIN_TAIL_LINES
+        )
         .catch(() => undefined)
       if (log) logs.set(pod, log)
     })
