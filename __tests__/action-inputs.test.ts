@@ -125,7 +125,9 @@ describe('job summary', () => {
     expect(md).toContain('<details><summary>Last observed state</summary>')
     expect(md).toContain('| Kill the elected master | ❌ failed | 3.0s |')
     expect(md).toContain('artifact `es-k8s-verify-job` (id 42)')
-    expect(ganttChart(report)).toMatch(/^```mermaid\ngantt\n[\s\S]*election \(400ms\) : 5500, 5900/)
+    expect(ganttChart(report)).toMatch(
+      /^```mermaid\ngantt\n[\s\S]*election \(400ms\) : 1005500, 1005900/
+    )
     expect(escapeHtml('a|b')).toBe('a&#124;b')
   })
 
@@ -177,7 +179,7 @@ describe('job summary', () => {
       '**Data:** 255 acknowledged writes read back after healing, ❌ 2 lost (first: failover-1-3, failover-1-4).'
     )
     expect(ganttChart(withData)).toMatch(
-      /section Health during failover-1\n {2}red : crit, 6000, 6500\n {2}yellow : active, 6500, 8000/
+      /section Health during failover-1\n {2}red : crit, 1006000, 1006500\n {2}yellow : active, 1006500, 1008000/
     )
   })
 

@@ -1,6 +1,7 @@
 /**
- * How the engine talks to people. The CLI prints to the terminal; the action maps it onto
- * @actions/core (groups, annotations). The engine knows nothing of either.
+ * How the engine talks to people. The CLI prints to the terminal (one live status line on a
+ * TTY); the action maps it onto the runner's log groups and annotations. The engine knows
+ * nothing of either.
  */
 export interface Logger {
   info(message: string): void

@@ -52,7 +52,6 @@ export async function waitFor<T>(
   opts: {
     timeoutMs: number
     intervalMs: number
-    log?: RetryLog
     /** Told what is still awaited: on each change of what is seen, and at least every 10 s. */
     onProgress?: (line: string) => void
     signal?: AbortSignal

@@ -40,7 +40,6 @@ export function toSarif(result: LintResult, rules: readonly Rule[] = RULES): obj
         tool: {
           driver: {
             name: 'es-k8s-verify',
-            informationUri: 'https://github.com/org/es-k8s-verify',
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.summary },

@@ -222,12 +222,3 @@ export function describeFailure(pod: string, path: string, res: EsResponse): EsR
   const what = type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body')
   return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`)
 }
-
-/** True for the 503 a node gives while it has no master, under either engine's name. */
-export function isMasterNotDiscovered(err: unknown): boolean {
-  return (
-    err instanceof EsRequestError &&
-    (err.type === 'master_not_discovered_exception' ||
-      err.type === 'cluster_manager_not_discovered_exception')
-  )
-}
