@@ -5,12 +5,12 @@
 # before the tests with the one after and fails naming anything new.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-root=${ES_K8S_VERIFY_CLUSTERS:-/tmp/es-k8s-verify-clusters}
+root=${ES_K8S_VERIFY_CLUSTERS:-${TMPDIR:-/tmp}/es-k8s-verify-clusters}
 {
   node lib/local-cluster/agent/main.js processes 2>/dev/null | awk '{$1=""; print "process" $0}'
   ip netns list 2>/dev/null | awk '$1 ~ /^esk-/ {print "netns " $1}'
   ip -o link show type bridge 2>/dev/null | awk -F': ' '$2 ~ /^eskv/ {print "bridge " $2}'
   awk -v r="$root" 'index($2, r) == 1 {print "mount " $2}' /proc/mounts
   [[ -d $root ]] && find "$root" -mindepth 1 -maxdepth 1 -printf 'cluster-dir %f\n'
-  find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 \( -name 'es-k8s-verify-*' ! -name 'es-k8s-verify-report-*' ! -name 'es-k8s-verify-clusters' \) -printf 'work-dir %f\n'
+  find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 \( -name 'es-k8s-verify-*' ! -name 'es-k8s-verify-report-*' ! -name 'es-k8s-verify-clusters' ! -name 'es-k8s-verify-tests-*' \) -printf 'work-dir %f\n'
 } | sort -u

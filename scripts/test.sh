@@ -7,12 +7,24 @@ PATH="$(scripts/setup.sh):$PATH"
 npm run lint
 npx prettier --check .
 bash scripts/actionlint.sh
+# Everything the tests write to the temp dir goes to one directory of this run, removed at the
+# end (after the leftover check has looked into it): the suite leaves no temp files behind.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/es-k8s-verify-tests-XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 # What local clusters left before the tests (e.g. a developer's running cluster) is not ours.
 before=$(bash scripts/leftovers.sh)
 status=0
-npm test -- --json --outputFile=coverage/jest-results.json || status=$?
+jest=(npx jest --runInBand --coverage --json)
+NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 "${jest[@]}" --selectProjects unit \
+  --coverageDirectory coverage/unit --outputFile=coverage/unit.json || status=$?
+NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 "${jest[@]}" --selectProjects integration \
+  --coverageDirectory coverage/integration --outputFile=coverage/integration.json || status=$?
 # One closing line in the plain form CI reads: "tests: N passed, N failed, N skipped".
-node -e 'const r=require("./coverage/jest-results.json");console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)'
+node -e '
+const rs = ["unit", "integration"].map((p) => { try { return require(`./coverage/${p}.json`) } catch { return { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 } } })
+const sum = (k) => rs.reduce((n, r) => n + r[k], 0)
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`)'
 # The suite leaves the machine as it found it: nothing new from its clusters may remain.
 new=$(comm -13 <(echo "$before") <(bash scripts/leftovers.sh))
 if [[ -n $new ]]; then
