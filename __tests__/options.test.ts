@@ -89,7 +89,9 @@ describe('parseOptions', () => {
       expect(() => parseOptions({ kubeconfig: KUBECONFIG, context: 'other' })).toThrow(
         /It has no context 'other'; its contexts are: test\./
       )
-      expect(() => parseOptions({ kubeconfig: dir })).toThrow(/Expected a file, found a directory/)
+      expect(() => parseOptions({ kubeconfig: dir })).toThrow(
+        /Invalid kubeconfig '.*'\. Expected an existing file, not a directory/
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -225,7 +227,7 @@ describe('parseOptions', () => {
     ],
     [
       { 'password-file': 'manifests' },
-      /Invalid password-file 'manifests'\. Expected a file, found a directory/
+      /Invalid password-file 'manifests'\. Expected an existing file, not a directory/
     ]
   ]
   it.each(bad)('refuses %j naming the option, the value and what is accepted', (raw, message) => {

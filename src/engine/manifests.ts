@@ -117,7 +117,16 @@ export function parseManifests(
           { file, line: pos.line, column: pos.col }
         )
       }
-      const value = doc.toJS() as unknown
+      let value: unknown
+      try {
+        // The default alias limit stops a billion-laughs document; say which file it was.
+        value = doc.toJS({ maxAliasCount: 100 })
+      } catch (err) {
+        throw new UsageError(
+          `${file}: not usable YAML: ${(err as Error).message.split('\n')[0]} (anchors and aliases expand beyond a sane size).`,
+          { file }
+        )
+      }
       if (value === null || value === undefined) continue
       const start = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line
       if (typeof value !== 'object' || Array.isArray(value)) {

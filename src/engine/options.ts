@@ -1,5 +1,13 @@
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readdirSync,
+  statSync
+} from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { KIND_SHA256 } from './providers/kind-checksums.js'
 import { parseDuration } from './duration.js'
@@ -436,6 +444,16 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
+/** Namespaces that hold what the cluster itself needs: never the run's playground. */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
+
+/**
+ * An image reference as the distribution spec defines it: optional registry host[:port],
+ * lowercase path components, then a tag and/or a sha256 digest.
+ */
+const IMAGE_REFERENCE =
+  /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
+
 function parseValue(spec: OptionSpec, value: string): unknown {
   const bad = (accepted: string): never => {
     throw new UsageError(`Invalid ${spec.name} '${value}'. Expected ${accepted}.`)
@@ -479,6 +497,7 @@ function parseValue(spec: OptionSpec, value: string): unknown {
       return bad('true or false')
     case 'path':
       if (!existsSync(value)) bad('an existing file')
+      if (statSync(value).isDirectory()) bad('an existing file, not a directory')
       return value
     case 'paths': {
       const paths = value
@@ -507,7 +526,6 @@ function checkKubeconfig(path: string, context?: string): void {
   const bad = (why: string): never => {
     throw new UsageError(`Invalid kubeconfig '${path}'. ${why}`)
   }
-  if (statSync(path).isDirectory()) bad('Expected a file, found a directory.')
   let doc: unknown
   try {
     doc = parseYaml(readFileSync(path, 'utf8'), { maxAliasCount: 100 })
@@ -562,10 +580,29 @@ function checkReportDir(dir: string): void {
   try {
     stat = lstatSync(full)
   } catch {
-    return // does not exist yet: the run creates it
+    // Does not exist yet: the run creates it, so its nearest existing parent must allow that.
+    let parent = dirname(full)
+    while (!existsSync(parent)) parent = dirname(parent)
+    if (!statSync(parent).isDirectory())
+      bad(
+        `'${parent}' is a file, so no directory can be made under it; expected a new or empty directory.`
+      )
+    try {
+      accessSync(parent, constants.W_OK)
+    } catch {
+      bad(
+        `'${parent}' is not writable, so the directory cannot be made; expected a writable place.`
+      )
+    }
+    return
   }
   if (stat.isSymbolicLink()) bad('It is a symbolic link; expected a real, new or empty directory.')
   if (!stat.isDirectory()) bad('Expected a directory (it exists and is a file).')
+  try {
+    accessSync(full, constants.W_OK)
+  } catch {
+    bad('It is not writable; expected a writable, new or empty directory.')
+  }
   const entries = readdirSync(full)
   if (entries.includes('.git'))
     bad(
@@ -591,7 +628,12 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
   const out: Record<string, unknown> = {}
   for (const spec of OPTION_SPECS) {
     const given = raw[spec.name]
-    const value = given === undefined || given.trim() === '' ? spec.default : given.trim()
+    // Given but empty (`--rounds=`) is a mistake, not a request for the default.
+    if (given !== undefined && given.trim() === '')
+      throw new UsageError(
+        `Invalid ${spec.name} ''. Expected a value${spec.default !== undefined ? `; leave the option out for its default (${spec.default})` : ''}.`
+      )
+    const value = given === undefined ? spec.default : given.trim()
     if (value === undefined) continue
     out[spec.key] = parseValue(spec, value)
   }
@@ -607,6 +649,16 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
       )
     }
   }
+  if (options.namespace !== undefined && RESERVED_NAMESPACES.includes(options.namespace)) {
+    throw new UsageError(
+      `Invalid namespace '${options.namespace}'. The run applies, kills and deletes pods there, and ${options.namespace} holds objects it did not create; expected a namespace of its own (or none, for a fresh one per run).`
+    )
+  }
+  if (options.image !== undefined && !IMAGE_REFERENCE.test(options.image)) {
+    throw new UsageError(
+      `Invalid image '${options.image}'. Expected an image reference such as docker.elastic.co/elasticsearch/elasticsearch:8.19.0 or name@sha256:<64 hex>.`
+    )
+  }
   if (options.provider === 'existing' && !options.kubeconfig) {
     throw new UsageError(
       `Invalid provider 'existing' without kubeconfig. Expected kubeconfig to name the cluster's kubeconfig file.`
@@ -621,10 +673,6 @@ export function parseOptions(raw: Record<string, string | undefined>): VerifyOpt
     if (options.password !== undefined)
       throw new UsageError(
         `Invalid password-file '${options.passwordFile}' together with password. Expected one of them.`
-      )
-    if (statSync(options.passwordFile).isDirectory())
-      throw new UsageError(
-        `Invalid password-file '${options.passwordFile}'. Expected a file, found a directory.`
       )
     options.password = readFileSync(options.passwordFile, 'utf8').split(/\r?\n/)[0]
     if (!options.password)

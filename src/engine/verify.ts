@@ -96,7 +96,12 @@ export async function verify(
     throw new UsageError(
       `Invalid base-manifests '${options.baseManifests}'. Its StatefulSet is ${base.view.name}; expected ${manifests.view.name}, the one under test.`
     )
-  const expectedNodes = options.expectedNodes ?? manifests.view.replicas
+  const replicas = manifests.view.replicas
+  if (options.expectedNodes !== undefined && options.expectedNodes !== replicas)
+    throw new UsageError(
+      `Invalid expected-nodes '${options.expectedNodes}'. StatefulSet ${manifests.view.name} has ${replicas} replicas (${manifests.statefulset.file}:${manifests.statefulset.line}), and every one of them joins: the cluster would ${options.expectedNodes > replicas ? 'never reach' : 'never stay at'} ${options.expectedNodes} nodes. Expected ${replicas}, or leave the option out.`
+    )
+  const expectedNodes = options.expectedNodes ?? replicas
   const runId = randomBytes(3).toString('hex')
   const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'))
   chmodSync(workDir, 0o700)

@@ -29,6 +29,14 @@ export function lintObjects(objects: ManifestObject[], rules: readonly Rule[] = 
   return { findings, files: [...new Set(objects.map((o) => o.file))] }
 }
 
+/**
+ * A file as a SARIF artifact URI: relative to the working directory, each segment
+ * percent-encoded, so that spaces, '#' and '%' keep the URI valid.
+ */
+export function fileUri(file: string): string {
+  return relative(process.cwd(), file).split(/[\\/]/).map(encodeURIComponent).join('/')
+}
+
 /** SARIF 2.1.0, as GitHub code scanning reads it. */
 export function toSarif(result: LintResult, rules: readonly Rule[] = RULES): object {
   const level = { error: 'error', warning: 'warning', info: 'note' } as const
@@ -54,7 +62,7 @@ export function toSarif(result: LintResult, rules: readonly Rule[] = RULES): obj
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: relative(process.cwd(), f.file) },
+                artifactLocation: { uri: fileUri(f.file) },
                 region: { startLine: f.line, startColumn: f.column }
               }
             }

@@ -7,6 +7,17 @@ export const statefulsetShape: Rule = {
   summary: 'The StatefulSet has a whole-number replicas count and at least one container.',
   check(ctx) {
     const findings: Finding[] = []
+    // The verifier refuses such a set; lint must not call it clean.
+    if (ctx.statefulSets.length === 0 && ctx.objects.length > 0)
+      findings.push(
+        findingAt(
+          this,
+          ctx.objects[0],
+          [],
+          `The manifests hold no StatefulSet (found ${ctx.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}): there is no Elasticsearch or OpenSearch cluster to verify.`,
+          'Add the StatefulSet that runs the engine, or point manifests at its directory.'
+        )
+      )
     for (const sts of ctx.statefulSets) {
       const replicas = sts.spec.replicas as unknown
       if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 0)) {
