@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getInputs, type Inputs } from './inputs.js'
@@ -108,9 +108,17 @@ export async function run(): Promise<void> {
     core.setFailed(errorMessage(err))
     return
   }
-  const reportDir =
-    inputs.options.reportDir ??
-    mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'es-k8s-verify-'))
+  let reportDir: string
+  try {
+    reportDir =
+      inputs.options.reportDir ??
+      mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'es-k8s-verify-'))
+  } catch (err) {
+    core.setFailed(
+      `Cannot create the report directory under ${process.env.RUNNER_TEMP ? `RUNNER_TEMP '${process.env.RUNNER_TEMP}'` : `the temp dir '${tmpdir()}'`}: ${errorMessage(err)}. Expected a writable RUNNER_TEMP, or set report-dir.`
+    )
+    return
+  }
   inputs.options.reportDir = reportDir
   state.setArtifactPlan(reportDir, inputs.artifactName, inputs.uploadWhen, inputs.retentionDays)
   try {
@@ -152,6 +160,9 @@ export async function run(): Promise<void> {
     if (report.verdict !== 'passed') core.setFailed(report.error?.message ?? 'verification failed')
   } catch (err) {
     state.setVerdict('failed')
+    // Refused before anything was created: nothing to upload, so leave no empty directory for post.
+    if (err instanceof UsageError && existsSync(reportDir) && readdirSync(reportDir).length === 0)
+      rmSync(reportDir, { recursive: true, force: true })
     core.setFailed(
       err instanceof UsageError ? err.message : `es-k8s-verify failed: ${errorMessage(err)}`
     )

@@ -448,11 +448,12 @@ const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
 /**
- * An image reference as the distribution spec defines it: optional registry host[:port],
+ * An image reference as the distribution spec defines it: optional registry (a host with a dot
+ * or a port, or localhost),
  * lowercase path components, then a tag and/or a sha256 digest.
  */
 const IMAGE_REFERENCE =
-  /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
+  /^(?:(?:(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|localhost)(?::\d{1,5})?|[a-zA-Z0-9-]+:\d{1,5})\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
 
 function parseValue(spec: OptionSpec, value: string): unknown {
   const bad = (accepted: string): never => {

@@ -69,18 +69,42 @@ export interface Report {
   failoverSkipped?: string
 }
 
+/** Escapes for XML and drops what XML 1.0 cannot hold at all (control characters, lone surrogates). */
 function xml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!
-  )
+  return text
+    .replace(
+      // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+      /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      ''
+    )
+    .replace(
+      /[<>&"']/g,
+      (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!
+    )
 }
 
 /** JUnit XML with one test case per phase, as CI systems display it. */
 export function toJUnit(report: Report): string {
-  const failures = report.phases.filter((p) => p.status === 'failed').length
-  const skipped = report.phases.filter((p) => p.status === 'skipped').length
-  const cases = report.phases.map((p) => {
+  // A run that failed between phases (an unreachable API server, an interruption) still shows
+  // its failure: as a test case of its own.
+  const phases =
+    report.verdict === 'failed' && !report.phases.some((p) => p.status === 'failed')
+      ? [
+          ...report.phases,
+          {
+            name: 'run',
+            title: 'Run',
+            status: 'failed' as const,
+            startedAt: 0,
+            endedAt: 0,
+            durationMs: 0,
+            error: report.error?.message ?? 'the run failed'
+          }
+        ]
+      : report.phases
+  const failures = phases.filter((p) => p.status === 'failed').length
+  const skipped = phases.filter((p) => p.status === 'skipped').length
+  const cases = phases.map((p) => {
     const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`
     if (p.status === 'failed')
       return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`
@@ -90,8 +114,8 @@ export function toJUnit(report: Report): string {
   })
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="es-k8s-verify" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+    `<testsuites name="es-k8s-verify" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
