@@ -95,7 +95,15 @@ const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
       { 'failover-timeout': '90' },
       "Invalid failover-timeout '90'. Expected a duration such as 90s, 5m, 1m30s or 500ms."
     ],
-    [{ 'artifact-name': 'a/b' }, 'Invalid artifact-name \'a/b\'. It may not contain "/"']
+    [{ 'artifact-name': 'a/b' }, 'Invalid artifact-name \'a/b\'. It may not contain "/"'],
+    [{ namespace: 'kube-system' }, "Invalid namespace 'kube-system'."],
+    [
+      { 'kind-version': '../../v0.32.0' },
+      "Invalid kind-version '../../v0.32.0'. Expected a release tag such as v0.32.0."
+    ],
+    [{ rounds: '1000' }, "Invalid rounds '1000'. Expected a whole number from 0 to 100."],
+    [{ 'report-dir': '.' }, "Invalid report-dir '.'. It is the workspace"],
+    [{ image: 'x:1 --privileged' }, "Invalid image 'x:1 --privileged'. Expected an image reference"]
   ])(
     '%j fails the step with one message, creates nothing, and leaves post nothing to clean',
     (inputs, message) => {
@@ -109,6 +117,44 @@ const hasDist = existsSync('dist/main.js') && existsSync('dist/post.js')
       expect(post.stdout).not.toMatch(/deleting|::warning::/i)
     }
   )
+
+  it('a malformed kubeconfig holding a token: one error naming the file, the token nowhere', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'))
+    const file = join(dir, 'kubeconfig')
+    writeFileSync(
+      file,
+      'users:\n- name: u\n  user:\n    token: PLANTED-TOKEN-42\n  bad: [unclosed\n'
+    )
+    const main = runStep('main', { provider: 'existing', kubeconfig: file })
+    rmSync(dir, { recursive: true, force: true })
+    expect(main.status).toBe(1)
+    expect(main.stdout).toMatch(
+      /::error::Invalid kubeconfig '.*kubeconfig'\. It is not valid YAML \(line \d+\)/
+    )
+    for (const text of [
+      main.stdout,
+      main.summary,
+      JSON.stringify(main.outputs),
+      JSON.stringify(main.state)
+    ])
+      expect(text).not.toContain('PLANTED-TOKEN')
+  })
+
+  it('a RUNNER_TEMP that cannot be written: one ::error::, no stack trace', () => {
+    const res = spawnSync(process.execPath, ['dist/main.js'], {
+      env: {
+        ...stepEnv(mkdtempSync(join(tmpdir(), 'runner-')), {}, {}).env,
+        RUNNER_TEMP: '/nonexistent/runner-temp'
+      },
+      encoding: 'utf8'
+    })
+    const out = res.stdout + res.stderr
+    expect(res.status).toBe(1)
+    expect(out).toMatch(
+      /::error::Cannot create the report directory under RUNNER_TEMP '\/nonexistent\/runner-temp'.*Expected a writable RUNNER_TEMP, or set report-dir\./
+    )
+    expect(out).not.toMatch(/\n\s+at /)
+  })
 })
 
 ;(hasDist && canRunLocalCluster() ? describe : describe.skip)(

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -157,5 +157,35 @@ describe('artifact upload to a local results service and Azurite', () => {
     expect(execFileSync('unzip', ['-p', zip, 'report.json'], { encoding: 'utf8' })).toBe(
       '{"verdict":"passed"}'
     )
+  }, 60_000)
+
+  it('takes no planted link: a symlink to a secret outside, or to a directory, never reaches the zip', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'planted-'))
+    const dir = join(root, 'report')
+    mkdirSync(join(dir, 'pods'), { recursive: true })
+    mkdirSync(join(root, 'outside', '.git'), { recursive: true })
+    writeFileSync(
+      join(root, 'outside', '.git', 'config'),
+      'extraheader = AUTHORIZATION: basic PLANTED-TOKEN\n'
+    )
+    writeFileSync(join(dir, 'report.json'), '{"verdict":"failed"}')
+    symlinkSync(join(root, 'outside', '.git', 'config'), join(dir, 'config'))
+    symlinkSync(join(root, 'outside'), join(dir, 'pods', 'outside'))
+    await uploadReport('es-k8s-verify-e2e-2', dir, 1)
+    const blob = new BlobServiceClient(
+      `http://127.0.0.1:${blobPort}/${ACCOUNT}`,
+      new StorageSharedKeyCredential(ACCOUNT, KEY)
+    )
+      .getContainerClient(CONTAINER)
+      .getBlobClient('run-backend-1/es-k8s-verify-e2e-2.zip')
+    const zip = join(root, 'a.zip')
+    await blob.downloadToFile(zip)
+    const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n')
+    expect(listing).toEqual(['report.json'])
+    for (const entry of listing)
+      expect(execFileSync('unzip', ['-p', zip, entry], { encoding: 'utf8' })).not.toContain(
+        'PLANTED-TOKEN'
+      )
+    rmSync(root, { recursive: true, force: true })
   }, 60_000)
 })

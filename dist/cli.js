@@ -3660,7 +3660,29 @@ async function runCli(argv, out = (l) => process.stdout.write(`${l}\n`)) {
             const format = (args.format ?? 'text');
             if (!['text', 'json', 'sarif'].includes(format))
                 throw new UsageError(`Invalid format '${format}'. Expected one of: text, json, sarif.`);
-            const result = lint(options.manifests);
+            let result;
+            try {
+                result = lint(options.manifests);
+            }
+            catch (err) {
+                // A manifest that is not YAML is a finding too, at its file and line, for SARIF readers.
+                if (!(err instanceof UsageError) || !err.location || format === 'text')
+                    throw err;
+                result = {
+                    files: [err.location.file],
+                    findings: [
+                        {
+                            ruleId: 'yaml-syntax',
+                            severity: 'error',
+                            message: err.message,
+                            hint: 'Fix the YAML at this line.',
+                            file: err.location.file,
+                            line: err.location.line ?? 1,
+                            column: err.location.column ?? 1
+                        }
+                    ]
+                };
+            }
             out(formatFindings(result, format));
             return result.findings.some((f) => f.severity === 'error') ? EXIT.failed : EXIT.passed;
         }

@@ -1,5 +1,5 @@
 import { g as getInput, s as setSecret, a as state, b as setFailed, C as CoreLogger, c as actionsSystem, d as summary, e as error, w as warning, n as notice, f as setOutput, h as shouldUpload, i as info, u as uploadReport } from './chunks/artifacts.js';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -124,25 +124,29 @@ function escapeHtml(text) {
 function mermaidText(text) {
     return text.replace(/[:#;`<>]/g, ' ');
 }
-/** A Mermaid gantt chart of the run: formation, kill, election, rejoin. */
+/**
+ * A Mermaid gantt chart of the run: formation, kill, election, rejoin, red and yellow windows.
+ * Times are absolute and the axis shows wall-clock time: relative times would be drawn as
+ * minutes past the epoch in the reader's time zone (wrapping after an hour, starting at :30 in
+ * half-hour zones).
+ */
 function ganttChart(report) {
-    const start = Date.parse(report.startedAt);
     const lines = [
         '```mermaid',
         'gantt',
         '  title es-k8s-verify run',
         '  dateFormat x',
-        '  axisFormat %M:%S'
+        '  axisFormat %H:%M:%S'
     ];
     for (const p of report.phases) {
         if (p.status === 'skipped')
             continue;
         const tag = p.status === 'failed' ? 'crit, ' : '';
         lines.push(`  section ${mermaidText(p.title)}`);
-        lines.push(`  ${mermaidText(p.status)} : ${tag}${p.startedAt - start}, ${Math.max(p.endedAt - start, p.startedAt - start + 1)}`);
+        lines.push(`  ${mermaidText(p.status)} : ${tag}${p.startedAt}, ${Math.max(p.endedAt, p.startedAt + 1)}`);
     }
     for (const r of report.rounds) {
-        const k = r.killedAt - start;
+        const k = r.killedAt;
         lines.push(`  section Failover round ${r.round}`);
         if (r.newMasterMs !== undefined)
             lines.push(`  election (${formatDuration(r.newMasterMs)}) : ${k}, ${k + Math.max(r.newMasterMs, 1)}`);
@@ -166,7 +170,7 @@ function ganttChart(report) {
             continue;
         lines.push(`  section Health during ${mermaidText(d.name)}`);
         for (const w of windows)
-            lines.push(`  ${w.status} : ${w.status === 'red' ? 'crit, ' : w.status === 'yellow' ? 'active, ' : ''}${w.from - start}, ${Math.max(w.to - start, w.from - start + 1)}`);
+            lines.push(`  ${w.status} : ${w.status === 'red' ? 'crit, ' : w.status === 'yellow' ? 'active, ' : ''}${w.from}, ${Math.max(w.to, w.from + 1)}`);
     }
     lines.push('```');
     return lines.join('\n');
@@ -321,8 +325,16 @@ async function run() {
         setFailed(errorMessage(err));
         return;
     }
-    const reportDir = inputs.options.reportDir ??
-        mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'es-k8s-verify-'));
+    let reportDir;
+    try {
+        reportDir =
+            inputs.options.reportDir ??
+                mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'es-k8s-verify-'));
+    }
+    catch (err) {
+        setFailed(`Cannot create the report directory under ${process.env.RUNNER_TEMP ? `RUNNER_TEMP '${process.env.RUNNER_TEMP}'` : `the temp dir '${tmpdir()}'`}: ${errorMessage(err)}. Expected a writable RUNNER_TEMP, or set report-dir.`);
+        return;
+    }
     inputs.options.reportDir = reportDir;
     state.setArtifactPlan(reportDir, inputs.artifactName, inputs.uploadWhen, inputs.retentionDays);
     try {
@@ -366,6 +378,9 @@ async function run() {
     }
     catch (err) {
         state.setVerdict('failed');
+        // Refused before anything was created: nothing to upload, so leave no empty directory for post.
+        if (err instanceof UsageError && existsSync(reportDir) && readdirSync(reportDir).length === 0)
+            rmSync(reportDir, { recursive: true, force: true });
         setFailed(err instanceof UsageError ? err.message : `es-k8s-verify failed: ${errorMessage(err)}`);
     }
 }

@@ -8817,7 +8817,14 @@ function parseManifests(sources, paths) {
                 const pos = lineCounter.linePos(error.pos[0]);
                 throw new UsageError(`${file}:${pos.line}:${pos.col}: not valid YAML: ${error.message.split('\n')[0]}`, { file, line: pos.line, column: pos.col });
             }
-            const value = doc.toJS();
+            let value;
+            try {
+                // The default alias limit stops a billion-laughs document; say which file it was.
+                value = doc.toJS({ maxAliasCount: 100 });
+            }
+            catch (err) {
+                throw new UsageError(`${file}: not usable YAML: ${err.message.split('\n')[0]} (anchors and aliases expand beyond a sane size).`, { file });
+            }
             if (value === null || value === undefined)
                 continue;
             const start = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line;
@@ -9458,6 +9465,9 @@ const statefulsetShape = {
     summary: 'The StatefulSet has a whole-number replicas count and at least one container.',
     check(ctx) {
         const findings = [];
+        // The verifier refuses such a set; lint must not call it clean.
+        if (ctx.statefulSets.length === 0 && ctx.objects.length > 0)
+            findings.push(findingAt(this, ctx.objects[0], [], `The manifests hold no StatefulSet (found ${ctx.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}): there is no Elasticsearch or OpenSearch cluster to verify.`, 'Add the StatefulSet that runs the engine, or point manifests at its directory.'));
         for (const sts of ctx.statefulSets) {
             const replicas = sts.spec.replicas;
             if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
@@ -9605,6 +9615,13 @@ function lintObjects(objects, rules = RULES) {
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || ORDER[a.severity] - ORDER[b.severity]);
     return { findings, files: [...new Set(objects.map((o) => o.file))] };
 }
+/**
+ * A file as a SARIF artifact URI: relative to the working directory, each segment
+ * percent-encoded, so that spaces, '#' and '%' keep the URI valid.
+ */
+function fileUri(file) {
+    return relative(process.cwd(), file).split(/[\\/]/).map(encodeURIComponent).join('/');
+}
 /** SARIF 2.1.0, as GitHub code scanning reads it. */
 function toSarif(result, rules = RULES) {
     const level = { error: 'error', warning: 'warning', info: 'note' };
@@ -9616,7 +9633,6 @@ function toSarif(result, rules = RULES) {
                 tool: {
                     driver: {
                         name: 'es-k8s-verify',
-                        informationUri: 'https://github.com/org/es-k8s-verify',
                         rules: rules.map((r) => ({
                             id: r.id,
                             shortDescription: { text: r.summary },
@@ -9631,7 +9647,7 @@ function toSarif(result, rules = RULES) {
                     locations: [
                         {
                             physicalLocation: {
-                                artifactLocation: { uri: relative(process.cwd(), f.file) },
+                                artifactLocation: { uri: fileUri(f.file) },
                                 region: { startLine: f.line, startColumn: f.column }
                             }
                         }

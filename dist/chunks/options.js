@@ -1,5 +1,5 @@
-import { statSync, readFileSync, existsSync, lstatSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, existsSync, statSync, lstatSync, accessSync, constants, readdirSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
 import { p as parseDuration, b as distExports } from './availability.js';
 import { U as UsageError, K as KIND_SHA256 } from './errors.js';
 
@@ -342,6 +342,14 @@ const OPTION_SPECS = [
     }
 ];
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Namespaces that hold what the cluster itself needs: never the run's playground. */
+const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/**
+ * An image reference as the distribution spec defines it: optional registry (a host with a dot
+ * or a port, or localhost),
+ * lowercase path components, then a tag and/or a sha256 digest.
+ */
+const IMAGE_REFERENCE = /^(?:(?:(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|localhost)(?::\d{1,5})?|[a-zA-Z0-9-]+:\d{1,5})\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 function parseValue(spec, value) {
     const bad = (accepted) => {
         throw new UsageError(`Invalid ${spec.name} '${value}'. Expected ${accepted}.`);
@@ -390,6 +398,8 @@ function parseValue(spec, value) {
         case 'path':
             if (!existsSync(value))
                 bad('an existing file');
+            if (statSync(value).isDirectory())
+                bad('an existing file, not a directory');
             return value;
         case 'paths': {
             const paths = value
@@ -416,8 +426,6 @@ function checkKubeconfig(path, context) {
     const bad = (why) => {
         throw new UsageError(`Invalid kubeconfig '${path}'. ${why}`);
     };
-    if (statSync(path).isDirectory())
-        bad('Expected a file, found a directory.');
     let doc;
     try {
         doc = distExports.parse(readFileSync(path, 'utf8'), { maxAliasCount: 100 });
@@ -460,12 +468,30 @@ function checkReportDir(dir) {
         stat = lstatSync(full);
     }
     catch {
-        return; // does not exist yet: the run creates it
+        // Does not exist yet: the run creates it, so its nearest existing parent must allow that.
+        let parent = dirname(full);
+        while (!existsSync(parent))
+            parent = dirname(parent);
+        if (!statSync(parent).isDirectory())
+            bad(`'${parent}' is a file, so no directory can be made under it; expected a new or empty directory.`);
+        try {
+            accessSync(parent, constants.W_OK);
+        }
+        catch {
+            bad(`'${parent}' is not writable, so the directory cannot be made; expected a writable place.`);
+        }
+        return;
     }
     if (stat.isSymbolicLink())
         bad('It is a symbolic link; expected a real, new or empty directory.');
     if (!stat.isDirectory())
         bad('Expected a directory (it exists and is a file).');
+    try {
+        accessSync(full, constants.W_OK);
+    }
+    catch {
+        bad('It is not writable; expected a writable, new or empty directory.');
+    }
     const entries = readdirSync(full);
     if (entries.includes('.git'))
         bad('It holds a git clone (.git), whose config can hold a token; expected a new or empty directory.');
@@ -486,7 +512,10 @@ function parseOptions(raw) {
     const out = {};
     for (const spec of OPTION_SPECS) {
         const given = raw[spec.name];
-        const value = given === undefined || given.trim() === '' ? spec.default : given.trim();
+        // Given but empty (`--rounds=`) is a mistake, not a request for the default.
+        if (given !== undefined && given.trim() === '')
+            throw new UsageError(`Invalid ${spec.name} ''. Expected a value${spec.default !== undefined ? `; leave the option out for its default (${spec.default})` : ''}.`);
+        const value = given === undefined ? spec.default : given.trim();
         if (value === undefined)
             continue;
         out[spec.key] = parseValue(spec, value);
@@ -501,6 +530,12 @@ function parseOptions(raw) {
             throw new UsageError(`Invalid ${flag} '${v}'. Expected a DNS label: lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit.`);
         }
     }
+    if (options.namespace !== undefined && RESERVED_NAMESPACES.includes(options.namespace)) {
+        throw new UsageError(`Invalid namespace '${options.namespace}'. The run applies, kills and deletes pods there, and ${options.namespace} holds objects it did not create; expected a namespace of its own (or none, for a fresh one per run).`);
+    }
+    if (options.image !== undefined && !IMAGE_REFERENCE.test(options.image)) {
+        throw new UsageError(`Invalid image '${options.image}'. Expected an image reference such as docker.elastic.co/elasticsearch/elasticsearch:8.19.0 or name@sha256:<64 hex>.`);
+    }
     if (options.provider === 'existing' && !options.kubeconfig) {
         throw new UsageError(`Invalid provider 'existing' without kubeconfig. Expected kubeconfig to name the cluster's kubeconfig file.`);
     }
@@ -510,8 +545,6 @@ function parseOptions(raw) {
     if (options.passwordFile !== undefined) {
         if (options.password !== undefined)
             throw new UsageError(`Invalid password-file '${options.passwordFile}' together with password. Expected one of them.`);
-        if (statSync(options.passwordFile).isDirectory())
-            throw new UsageError(`Invalid password-file '${options.passwordFile}'. Expected a file, found a directory.`);
         options.password = readFileSync(options.passwordFile, 'utf8').split(/\r?\n/)[0];
         if (!options.password)
             throw new UsageError(`Invalid password-file '${options.passwordFile}'. Expected a password on its first line; it is empty.`);

@@ -444,14 +444,35 @@ async function collectKubernetes(target, writer) {
         .join('\n') + '\n');
 }
 
+/** Escapes for XML and drops what XML 1.0 cannot hold at all (control characters, lone surrogates). */
 function xml(text) {
-    return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
+    return text
+        .replace(
+    // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+        .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
 }
 /** JUnit XML with one test case per phase, as CI systems display it. */
 function toJUnit(report) {
-    const failures = report.phases.filter((p) => p.status === 'failed').length;
-    const skipped = report.phases.filter((p) => p.status === 'skipped').length;
-    const cases = report.phases.map((p) => {
+    // A run that failed between phases (an unreachable API server, an interruption) still shows
+    // its failure: as a test case of its own.
+    const phases = report.verdict === 'failed' && !report.phases.some((p) => p.status === 'failed')
+        ? [
+            ...report.phases,
+            {
+                name: 'run',
+                title: 'Run',
+                status: 'failed',
+                startedAt: 0,
+                endedAt: 0,
+                durationMs: 0,
+                error: report.error?.message ?? 'the run failed'
+            }
+        ]
+        : report.phases;
+    const failures = phases.filter((p) => p.status === 'failed').length;
+    const skipped = phases.filter((p) => p.status === 'skipped').length;
+    const cases = phases.map((p) => {
         const open = `    <testcase classname="es-k8s-verify.${xml(report.statefulset ?? 'run')}" name="${xml(p.title)}" time="${(p.durationMs / 1000).toFixed(3)}"`;
         if (p.status === 'failed')
             return `${open}>\n      <failure message="${xml((p.error ?? '').split('\n')[0].slice(0, 500))}">${xml(p.error ?? '')}</failure>\n    </testcase>`;
@@ -461,8 +482,8 @@ function toJUnit(report) {
     });
     return [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="es-k8s-verify" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${report.phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+        `<testsuites name="es-k8s-verify" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
         ...cases,
         '  </testsuite>',
         '</testsuites>',
@@ -2146,7 +2167,10 @@ async function verify(options, logger, hooks = {}) {
         : undefined;
     if (base && base.view.name !== manifests.view.name)
         throw new UsageError(`Invalid base-manifests '${options.baseManifests}'. Its StatefulSet is ${base.view.name}; expected ${manifests.view.name}, the one under test.`);
-    const expectedNodes = options.expectedNodes ?? manifests.view.replicas;
+    const replicas = manifests.view.replicas;
+    if (options.expectedNodes !== undefined && options.expectedNodes !== replicas)
+        throw new UsageError(`Invalid expected-nodes '${options.expectedNodes}'. StatefulSet ${manifests.view.name} has ${replicas} replicas (${manifests.statefulset.file}:${manifests.statefulset.line}), and every one of them joins: the cluster would ${options.expectedNodes > replicas ? 'never reach' : 'never stay at'} ${options.expectedNodes} nodes. Expected ${replicas}, or leave the option out.`);
+    const expectedNodes = options.expectedNodes ?? replicas;
     const runId = randomBytes(3).toString('hex');
     const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'));
     chmodSync(workDir, 0o700);
