@@ -381,9 +381,21 @@ async function downOrphans(): Promise<number> {
   const orphans = orphanProcesses()
   const left = await stopAll(orphans, 5_000)
   if (left.length) throw new Error(`orphans survived SIGKILL: ${describe(left)}`)
-  const states = existsSync(CLUSTERS_ROOT)
-    ? readdirSync(CLUSTERS_ROOT).flatMap((n) => readState(n) ?? [])
-    : []
+  // Clusters under this root, and any other root whose processes still run (a developer's
+  // cluster elsewhere keeps its network).
+  const dirs = new Set([
+    ...(existsSync(CLUSTERS_ROOT)
+      ? readdirSync(CLUSTERS_ROOT).map((n) => join(CLUSTERS_ROOT, n))
+      : []),
+    ...clusterProcesses().map((p) => p.dir)
+  ])
+  const states = [...dirs].flatMap((d) => {
+    try {
+      return [JSON.parse(readFileSync(join(d, 'cluster.json'), 'utf8')) as ClusterState]
+    } catch {
+      return []
+    }
+  })
   const bridges = new Set(states.map((s) => s.bridge))
   const owned = new Set(
     states.flatMap((s) =>
