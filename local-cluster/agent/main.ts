@@ -99,13 +99,21 @@ function ensureBuilt(): void {
 }
 
 /** Picks a /24 and bridge name that no other local cluster on this machine uses. */
+/**
+ * Claims a pod network: the first eskvN bridge this call manages to create. Creating is the
+ * claim (it fails when the bridge exists), so two clusters starting at once never share one.
+ */
 function pickNetwork(): { bridge: string; prefix: string } {
-  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
   for (let n = 10; n < 250; n++) {
-    if (!links.includes(`eskv${n}:`)) return { bridge: `eskv${n}`, prefix: `10.244.${n}` }
+    try {
+      execFileSync('ip', ['link', 'add', `eskv${n}`, 'type', 'bridge'], { stdio: 'ignore' })
+      return { bridge: `eskv${n}`, prefix: `10.244.${n}` }
+    } catch {
+      // Taken by another cluster (or a leftover): try the next.
+    }
   }
   throw new Error(
-    'no free pod network left: remove old clusters with `local-cluster down --name NAME`'
+    'no free pod network left: remove old clusters with `local-cluster down --name NAME` or `down --orphans`'
   )
 }
 

@@ -39,8 +39,10 @@ export class PodNetwork {
       this.ip(['link', 'show', this.bridge])
     } catch {
       this.ip(['link', 'add', this.bridge, 'type', 'bridge'])
-      this.ip(['addr', 'add', `${this.gateway}/24`, 'dev', this.bridge])
     }
+    // The bridge may have been claimed (created bare) by pickNetwork: give it its address once.
+    if (!this.ip(['-o', 'addr', 'show', 'dev', this.bridge]).includes(`${this.gateway}/24`))
+      this.ip(['addr', 'add', `${this.gateway}/24`, 'dev', this.bridge])
     this.ip(['link', 'set', this.bridge, 'up'])
   }
 
