@@ -61,7 +61,10 @@ run('data and availability on the local cluster', () => {
           'rolling-upgrade'
         ])
         for (const d of report.disruptions) {
-          expect(d.availability!.writes.acked).toBeGreaterThan(0)
+          // A full restart is a total outage until the cluster re-forms, and its checks stop at
+          // green: it may end with no write acknowledged. The others keep serving throughout.
+          if (d.scenario !== 'restart') expect(d.availability!.writes.acked).toBeGreaterThan(0)
+          expect(d.availability!.writes.attempted).toBeGreaterThan(0)
           expect(d.availability!.writes.lost).toBe(0)
         }
         // Failover and rolling upgrade never went red; the restart came back as the same cluster.
