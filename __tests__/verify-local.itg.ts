@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
+import { junitSchemaErrors } from './helpers/junit-schema.js'
 import {
   canRunLocalCluster,
   groundTruth,
@@ -75,6 +76,7 @@ run('verify on the local cluster', () => {
       expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(
         /<testcase [^>]*name="Kill the elected master"/
       )
+      expect(await junitSchemaErrors(readFileSync(join(dir, 'junit.xml'), 'utf8'))).toEqual([])
       // Ground truth: the node the survivors' own logs say they elected is the one reported,
       // and the verifier did not claim it before it happened.
       const truth = groundTruth(dir)
@@ -249,6 +251,10 @@ run('faults end in the right verdict, with what was last seen', () => {
         /es-cluster-0 Pending, not ready \(ImagePullBackOff: Back-off pulling image "registry\.example\/elasticsearch:1"/
       )
       expect(existsSync(join(dir, 'events.txt'))).toBe(true)
+      // A failed run's junit.xml shows the failure and satisfies the JUnit schema.
+      const junit = readFileSync(join(dir, 'junit.xml'), 'utf8')
+      expect(junit).toMatch(/<failure message="Pod es-cluster-\d cannot pull the image/)
+      expect(await junitSchemaErrors(junit)).toEqual([])
     },
     3 * MIN
   )
