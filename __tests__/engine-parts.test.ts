@@ -67,6 +67,44 @@ describe('waitFor', () => {
     }).catch((e: unknown) => e)) as Error
     expect(err.message).toMatch(/^Interrupted while waiting for z/)
   })
+
+  it('looks again at once when woken by a change, not at its next poll a minute later', async () => {
+    let changed!: () => void
+    let state = 'red'
+    const wake = (): Promise<void> => new Promise((resolve) => (changed = resolve))
+    const looks: string[] = []
+    const waiting = waitFor(
+      'green',
+      async () => {
+        looks.push(state)
+        return state === 'green'
+          ? { done: true, value: looks.length }
+          : { done: false, seen: state, summary: state }
+      },
+      { timeoutMs: 120_000, intervalMs: 60_000, wake }
+    )
+    await new Promise((r) => setTimeout(r, 20))
+    state = 'green'
+    changed()
+    // Within the test's 5 s limit only if the wake, not the 60 s poll, caused the second look.
+    expect(await waiting).toBe(2)
+    expect(looks).toEqual(['red', 'green'])
+  })
+
+  it('after a wake that does not yet show the state, looks again soon (the API may lag the line)', async () => {
+    let changed!: () => void
+    const wake = (): Promise<void> => new Promise((resolve) => (changed = resolve))
+    let looks = 0
+    const waiting = waitFor(
+      'new master',
+      async () =>
+        ++looks >= 3 ? { done: true, value: looks } : { done: false, seen: looks, summary: 'old' },
+      { timeoutMs: 120_000, intervalMs: 60_000, wake }
+    )
+    await new Promise((r) => setTimeout(r, 20))
+    changed()
+    expect(await waiting).toBe(3)
+  })
 })
 
 describe('withRetry', () => {
@@ -178,7 +216,8 @@ describe('reports', () => {
 
   it('writes JUnit with one test case per phase, escaped', () => {
     const xml = toJUnit(report)
-    expect(xml).toMatch(/<testsuites name="es-k8s-verify" tests="3" failures="1" skipped="1"/)
+    expect(xml).toMatch(/<testsuites name="es-k8s-verify" tests="3" failures="1" errors="0"/)
+    expect(xml).toMatch(/<testsuite [^>]*failures="1" errors="0" skipped="1"/)
     expect(xml).toContain('name="Form &lt;green&gt;" time="1.000"/>')
     expect(xml).toContain('<failure message="Timed out &amp; &quot;lost&quot;">')
     expect(xml).toContain('<skipped message="single-node"/>')

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:https'
-import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs'
+import { existsSync, readFileSync, statSync, createReadStream, watch } from 'node:fs'
 
 /** Where a container instance's log is, and whether that instance may still write to it. */
 export interface LogSource {
@@ -53,24 +53,19 @@ export class LogServer {
         const file = source.file
         res.writeHead(200, { 'Content-Type': 'text/plain' })
         const tail = url.searchParams.get('tailLines')
-        if (tail !== null) {
-          const lines = readFileSync(file, 'utf8').split('\n')
-          if (lines[lines.length - 1] === '') lines.pop()
-          res.end(
-            lines
-              .slice(-Number(tail))
-              .map((l) => `${l}\n`)
-              .join('')
-          )
+        const follow = url.searchParams.get('follow') === 'true'
+        if (!follow) {
+          if (tail === null) createReadStream(file).pipe(res)
+          else res.end(lastLines(readFileSync(file, 'utf8'), Number(tail)))
           return
         }
-        if (url.searchParams.get('follow') !== 'true') {
-          createReadStream(file).pipe(res)
-          return
-        }
-        // Follow: send what is there, then what is appended, until the instance stops writing
-        // (as the kubelet ends the stream when the container exits) or the client goes away.
-        let offset = 0
+        // Follow: send what is there (its last tailLines lines when asked), then what is
+        // appended, until the instance stops writing (as the kubelet ends the stream when the
+        // container exits) or the client goes away. Appends are noticed by inotify, as the
+        // kubelet's follow does, with a timer as the fallback and to notice the end.
+        const text = tail === null ? '' : readFileSync(file, 'utf8')
+        let offset = tail === null ? 0 : Buffer.byteLength(text)
+        if (tail !== null) res.write(lastLines(text, Number(tail)))
         let sending = Promise.resolve()
         const pump = (): void => {
           // A timer callback must never throw: that would take the whole node down.
@@ -89,15 +84,26 @@ export class LogServer {
           )
         }
         pump()
+        let watcher: ReturnType<typeof watch> | undefined
+        try {
+          watcher = watch(file, () => pump())
+          watcher.on('error', () => watcher?.close())
+        } catch {
+          watcher = undefined
+        }
         const timer = setInterval(() => {
           const done = !source.writing()
           pump()
           if (done) {
             clearInterval(timer)
+            watcher?.close()
             void sending.then(() => res.end())
           }
         }, 250)
-        req.on('close', () => clearInterval(timer))
+        req.on('close', () => {
+          clearInterval(timer)
+          watcher?.close()
+        })
       }
     )
     await new Promise<void>((resolve, reject) => {
@@ -119,4 +125,16 @@ export class LogServer {
       this.server ? this.server.close(() => resolve()) : resolve()
     )
   }
+}
+
+/** The last `count` lines of a log, each ending in a newline (tailLines). */
+function lastLines(text: string, count: number): string {
+  const lines = text.split('\n')
+  if (lines[lines.length - 1] === '') lines.pop()
+  return count > 0
+    ? lines
+        .slice(-count)
+        .map((l) => `${l}\n`)
+        .join('')
+    : ''
 }

@@ -1,3 +1,4 @@
+import { quantityBytes } from '../lint/rules/heap.js'
 import type { ClusterTarget } from './formation.js'
 import type { PodView } from './kube/client.js'
 import { isReady, tellingLine } from './observe.js'
@@ -112,6 +113,131 @@ export function separateClusters(uuids: Map<string, string>): string | undefined
   return `The nodes formed ${byUuid.size} separate clusters: ${[...byUuid.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}. A node that has bootstrapped a cluster never joins another: check discovery.type, discovery.seed_hosts and cluster.initial_master_nodes.`
 }
 
+/** Host names an engine failed to resolve: its seed-host resolver's warnings and the Java exceptions. */
+export function unresolvedHosts(log: string): string[] {
+  const names = [
+    ...log.matchAll(/failed to resolve host \[([^\]\s]+)\]/g),
+    ...log.matchAll(/UnknownHostException: ([\w.-]+)/g)
+  ].map((m) => m[1].replace(/\.$/, '').toLowerCase())
+  return [...new Set(names)]
+}
+
+export interface ServiceView {
+  metadata: { name: string }
+  spec?: { clusterIP?: string; selector?: Record<string, string> }
+}
+
+/**
+ * Why a peer's per-pod name can never resolve, from the objects that cluster DNS answers from:
+ * `<pod>.<service>` exists only for a headless Service of that name that selects the pod, and
+ * only when the pod's subdomain (its StatefulSet's serviceName) is that Service. A name that
+ * meets all three is merely not published yet and may still resolve: undefined. A name that is
+ * none of our pods' names is not judged.
+ */
+export function peerNameNeverResolves(
+  name: string,
+  pods: PodView[],
+  services: ServiceView[],
+  namespace: string
+): string | undefined {
+  const [host, subdomain, inNamespace] = name.split('.')
+  const pod = pods.find((p) => (p.spec?.hostname ?? p.metadata.name) === host)
+  if (!pod || (inNamespace && inNamespace !== namespace)) return undefined
+  const headless = services.filter((s) => s.spec?.clusterIP === 'None').map((s) => s.metadata.name)
+  const own = pod.spec?.subdomain
+  if (!subdomain)
+    return `${name} is a bare pod name, which cluster DNS never answers: a pod of a StatefulSet is reachable as <pod>.<headless Service>${own ? ` (${host}.${own})` : ''}.`
+  const service = services.find((s) => s.metadata.name === subdomain)
+  if (!service)
+    return `${name} names Service ${subdomain}, which does not exist in namespace ${namespace} (headless Services there: ${headless.join(', ') || 'none'}).`
+  if (service.spec?.clusterIP !== 'None')
+    return `Service ${subdomain} is not headless (clusterIP ${service.spec?.clusterIP ?? 'unset'}), so it gives no pod a name of its own and ${name} never resolves. Set clusterIP: None.`
+  const selector = service.spec?.selector ?? {}
+  const labels = pod.metadata.labels ?? {}
+  const unmatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v)
+  if (!Object.keys(selector).length || unmatched.length)
+    return `Service ${subdomain} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') || 'nothing'}, which pod ${pod.metadata.name} does not carry, so ${name} never resolves.`
+  if (own !== subdomain)
+    return `The StatefulSet's serviceName is ${own ?? 'unset'}, so its pods are named ${host}.${own ?? '?'}, never ${name}. Set serviceName: ${subdomain}, or name the peers after ${own}.`
+  return undefined
+}
+
+/** Peers named in a way that cluster DNS will never answer, with the object to fix. */
+export function peersNeverResolve(
+  logs: Map<string, string>,
+  pods: PodView[],
+  services: ServiceView[],
+  namespace: string
+): string | undefined {
+  const names = [...new Set([...logs.values()].flatMap(unresolvedHosts))].sort()
+  for (const name of names) {
+    const why = peerNameNeverResolves(name, pods, services, namespace)
+    if (why) return `Peer names never resolve: ${why}`
+  }
+  return undefined
+}
+
+export interface NodeView {
+  metadata: { name: string }
+  status?: { allocatable?: Record<string, string> }
+}
+
+/** Millicores of a CPU quantity (500m, 2, 1.5). */
+export function quantityMillicores(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(text)
+  return m ? Number(m[1]) * (m[2] ? 1 : 1000) : NaN
+}
+
+/** What a pod asks of a node: the sum over its containers, or its largest init container if more. */
+export function podRequests(pod: PodView): { cpu: number; memory: number } {
+  const of = (cs: { resources?: { requests?: Record<string, string> } }[] | undefined) =>
+    (cs ?? []).map((c) => ({
+      cpu: quantityMillicores(c.resources?.requests?.cpu ?? '0') || 0,
+      memory: quantityBytes(c.resources?.requests?.memory ?? '0') || 0
+    }))
+  const main = of(pod.spec?.containers).reduce(
+    (a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }),
+    { cpu: 0, memory: 0 }
+  )
+  const init = of(pod.spec?.initContainers)
+  return {
+    cpu: Math.max(main.cpu, ...init.map((c) => c.cpu)),
+    memory: Math.max(main.memory, ...init.map((c) => c.memory))
+  }
+}
+
+/**
+ * A pod the scheduler turned down that asks more than any node can allocate at all, so no
+ * eviction or finished pod will ever make room. A pod that merely waits for room is not final.
+ */
+export function unschedulableForGood(pods: PodView[], nodes: NodeView[]): string | undefined {
+  if (!nodes.length) return undefined
+  for (const pod of pods) {
+    const refused = (pod.status?.conditions ?? []).find(
+      (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+    )
+    if (!refused) continue
+    const asked = podRequests(pod)
+    const largest = {
+      cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
+      memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
+    }
+    const over = [
+      asked.cpu > largest.cpu &&
+        `cpu ${asked.cpu / 1000} cores where the largest node allocates ${largest.cpu / 1000}`,
+      asked.memory > largest.memory &&
+        `memory ${gib(asked.memory)} where the largest node allocates ${gib(largest.memory)}`
+    ].filter(Boolean)
+    if (over.length)
+      return `Pod ${pod.metadata.name} can never be scheduled: it requests ${over.join(' and ')}. The scheduler says: ${refused.message ?? refused.reason}`
+  }
+  return undefined
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)}Gi`
+}
+
 /**
  * Watches for terminal causes during one wait. Cheap rules (pod statuses) run on every look;
  * rules that read logs or ask every node run at most every 2 s.
@@ -127,6 +253,8 @@ export class TerminalCauses {
     if (pulled) return pulled
     const claim = await this.missingStorageClass(pods)
     if (claim) return claim
+    const unschedulable = await this.unschedulable(pods)
+    if (unschedulable) return unschedulable
     if (Date.now() - this.lastExpensive < EXPENSIVE_EVERY_MS) return undefined
     this.lastExpensive = Date.now()
     const { kube, namespace, container } = this.target
@@ -145,27 +273,56 @@ export class TerminalCauses {
     const crashed = crashedForGood(pods, (pod) => previous.get(pod))
     if (crashed) return crashed
     const ready = pods.filter(isReady)
-    if (ready.length < this.target.expectedNodes) return undefined
-    const uuids = new Map<string, string>()
-    await Promise.all(
-      ready.map(async (p) => {
-        const state = await this.target.api.localState(p.metadata.name).catch(() => undefined)
-        if (state) uuids.set(p.metadata.name, state.clusterUuid)
-      })
-    )
-    const split = separateClusters(uuids)
-    if (split) return split
+    if (ready.length >= this.target.expectedNodes) {
+      const uuids = new Map<string, string>()
+      await Promise.all(
+        ready.map(async (p) => {
+          const state = await this.target.api.localState(p.metadata.name).catch(() => undefined)
+          if (state) uuids.set(p.metadata.name, state.clusterUuid)
+        })
+      )
+      const split = separateClusters(uuids)
+      if (split) return split
+    }
     if (anyMaster) return undefined
+    // Without a master: what the engines say about their peers. Enough lines that a resolver's
+    // stack traces do not push the formation helper's complaint out of sight.
+    const running = pods.filter((p) =>
+      (p.status?.containerStatuses ?? []).some((s) => s.name === container && s.state?.running)
+    )
     const logs = new Map<string, string>()
     await Promise.all(
-      ready.map(async (p) => {
+      running.map(async (p) => {
         const log = await kube
-          .podLogs(namespace, p.metadata.name, container, false, 40)
+          .podLogs(namespace, p.metadata.name, container, false, 300)
           .catch(() => undefined)
         if (log) logs.set(p.metadata.name, log)
       })
     )
-    return unmatchableBootstrap(logs, this.target.expectedNodes)
+    if ([...logs.values()].some((l) => unresolvedHosts(l).length)) {
+      const services = (await kube
+        .list(`/api/v1/namespaces/${namespace}/services`)
+        .catch(() => undefined)) as ServiceView[] | undefined
+      const peers = services && peersNeverResolve(logs, pods, services, namespace)
+      if (peers) return peers
+    }
+    if (ready.length < this.target.expectedNodes) return undefined
+    return unmatchableBootstrap(
+      new Map([...logs].filter(([pod]) => ready.some((p) => p.metadata.name === pod))),
+      this.target.expectedNodes
+    )
+  }
+
+  /** A pod asks for more than any node has; nodes are read only once a pod was turned down. */
+  private async unschedulable(pods: PodView[]): Promise<string | undefined> {
+    const refused = pods.some((p) =>
+      (p.status?.conditions ?? []).some(
+        (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+      )
+    )
+    if (!refused) return undefined
+    const nodes = (await this.target.kube.list('/api/v1/nodes').catch(() => [])) as NodeView[]
+    return unschedulableForGood(pods, nodes)
   }
 
   /** A pod waits for a claim whose StorageClass does not exist: no provisioner will ever bind it. */

@@ -121,7 +121,8 @@ export async function waitForNewMaster(
       timeoutMs,
       intervalMs: target.pollIntervalMs,
       onProgress: (s) => target.logger.progress(s),
-      signal: target.signal
+      signal: target.signal,
+      wake: target.changes?.next
     }
   )
 }
@@ -179,7 +180,8 @@ export async function waitForRejoin(
       timeoutMs,
       intervalMs: target.pollIntervalMs,
       onProgress: (s) => target.logger.progress(s),
-      signal: target.signal
+      signal: target.signal,
+      wake: target.changes?.next
     }
   )
   const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs)
@@ -196,10 +198,12 @@ export async function notePodReturn(
   target: ClusterTarget,
   phase: string,
   round: RoundResult,
-  killedUid: string
+  killedUid: string,
+  /** The pod as a watch event just showed it; read from the API when not given. */
+  seen?: PodView
 ): Promise<PodSummary | undefined> {
   const name = round.masterBefore.pod
-  const pod = await target.kube.getPod(target.namespace, name)
+  const pod = seen ?? (await target.kube.getPod(target.namespace, name))
   const summary = pod ? summarizePod(pod) : undefined
   if (!summary || summary.uid === killedUid) return summary
   if (round.podBackMs === undefined) {

@@ -13,6 +13,7 @@ import {
   type PodSummary
 } from './observe.js'
 import { VerificationError } from './errors.js'
+import type { ClusterChanges } from './changes.js'
 
 /** What the engine needs to watch one StatefulSet's cluster. */
 export interface ClusterTarget {
@@ -27,6 +28,8 @@ export interface ClusterTarget {
   pollIntervalMs: number
   /** Aborts waits at once (SIGINT/SIGTERM). */
   signal?: AbortSignal
+  /** Pod and engine changes as they happen: waits look at once instead of at their next poll. */
+  changes?: ClusterChanges
 }
 
 export interface FormationResult {
@@ -99,7 +102,8 @@ export async function waitForGreen(
         timeoutMs,
         intervalMs: target.pollIntervalMs,
         onProgress: (s) => target.logger.progress(s),
-        signal: target.signal
+        signal: target.signal,
+        wake: target.changes?.next
       }
     )
   } catch (err) {

@@ -1,4 +1,4 @@
-import pRetry, { AbortError } from 'p-retry'
+import pRetry from 'p-retry'
 import { VerificationError, errorMessage } from './errors.js'
 
 /** Where retries and waits say what they are doing; the engine's logger fits. */
@@ -41,10 +41,14 @@ export type Observation<T> =
 /** Thrown inside a check to stop waiting at once (the cluster can no longer get there). */
 export class GiveUp extends Error {}
 
+/** Re-looks after a wake that did not yet show the awaited state: a log line can precede the API's view by a few ms. */
+const AFTER_WAKE_MS = [40, 120]
+
 /**
- * Observes until `check` reports done or the deadline passes, every `intervalMs`. At the
- * deadline it throws VerificationError saying what was awaited and what was last seen, never
- * a bare timeout. An exception thrown by `check` counts as a look that saw that error.
+ * Observes until `check` reports done or the deadline passes: every `intervalMs`, and at once
+ * when `wake` resolves (a watched change). At the deadline it throws VerificationError saying
+ * what was awaited and what was last seen, never a bare timeout. An exception thrown by
+ * `check` counts as a look that saw that error; GiveUp ends the wait with its cause.
  */
 export async function waitFor<T>(
   what: string,
@@ -55,6 +59,8 @@ export async function waitFor<T>(
     /** Told what is still awaited: on each change of what is seen, and at least every 10 s. */
     onProgress?: (line: string) => void
     signal?: AbortSignal
+    /** Resolves at the next change in the cluster; the wait then looks at once. */
+    wake?: () => Promise<void>
   }
 ): Promise<T> {
   const started = Date.now()
@@ -64,60 +70,73 @@ export async function waitFor<T>(
   }
   let toldAt = started
   let told = ''
-  class NotYet extends Error {}
-  try {
-    return await pRetry(
-      async () => {
-        let observation: Observation<T>
-        try {
-          observation = await check()
-        } catch (err) {
-          // p-retry stops on AbortError and rejects with the error it wraps.
-          if (err instanceof GiveUp) throw new AbortError(err)
-          observation = {
-            done: false,
-            seen: { error: errorMessage(err) },
-            summary: errorMessage(err)
-          }
-        }
-        if (observation.done) return observation.value
-        const now = Date.now()
-        if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
-          opts.onProgress?.(
-            `waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`
-          )
-          told = observation.summary
-          toldAt = now
-        }
-        last = observation
-        throw new NotYet(observation.summary)
-      },
-      {
-        retries: Number.POSITIVE_INFINITY,
-        minTimeout: opts.intervalMs,
-        factor: 1,
-        randomize: false,
-        maxRetryTime: opts.timeoutMs,
-        signal: opts.signal,
-        shouldRetry: () => Date.now() - started < opts.timeoutMs
-      }
-    )
-  } catch (err) {
+  let quickLooks: number[] = []
+  for (;;) {
     if (opts.signal?.aborted)
       throw new VerificationError(
         `Interrupted while waiting for ${what}. Last seen: ${last.summary}`,
         last.seen
       )
-    // The cause first: it is what the reader needs, the wait is context.
-    if (err instanceof GiveUp)
-      throw new VerificationError(
-        `${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`,
-        last.seen
+    let observation: Observation<T>
+    try {
+      observation = await check()
+    } catch (err) {
+      if (err instanceof GiveUp)
+        // The cause first: it is what the reader needs, the wait is context.
+        throw new VerificationError(
+          `${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`,
+          last.seen
+        )
+      observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) }
+    }
+    if (observation.done) return observation.value
+    last = observation
+    const now = Date.now()
+    if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
+      opts.onProgress?.(
+        `waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`
       )
-    const waited = ((Date.now() - started) / 1000).toFixed(1)
-    throw new VerificationError(
-      `Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`,
-      last.seen
-    )
+      told = observation.summary
+      toldAt = now
+    }
+    const left = opts.timeoutMs - (now - started)
+    if (left <= 0)
+      throw new VerificationError(
+        `Timed out after ${((now - started) / 1000).toFixed(1)}s waiting for ${what}. Last seen: ${observation.summary}`,
+        observation.seen
+      )
+    const pause = Math.min(quickLooks.shift() ?? opts.intervalMs, left)
+    if (await pauseOrWake(pause, opts.signal, opts.wake)) quickLooks = [...AFTER_WAKE_MS]
   }
+}
+
+/** Sleeps `ms` unless `wake` resolves or `signal` aborts first; true when woken by a change. */
+async function pauseOrWake(
+  ms: number,
+  signal: AbortSignal | undefined,
+  wake: (() => Promise<void>) | undefined
+): Promise<boolean> {
+  const stop = new AbortController()
+  const sleep = sleepFor(ms, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).then(
+    () => false
+  )
+  const woken = wake ? wake().then(() => true) : new Promise<boolean>(() => undefined)
+  const result = await Promise.race([sleep, woken])
+  stop.abort()
+  return result
+}
+
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true }
+    )
+  })
 }

@@ -31,8 +31,10 @@ export interface PodView {
   }
   spec?: {
     nodeName?: string
-    containers?: { name: string; image?: string }[]
-    initContainers?: { name: string }[]
+    hostname?: string
+    subdomain?: string
+    containers?: ContainerSpecView[]
+    initContainers?: ContainerSpecView[]
   }
   status?: {
     phase?: string
@@ -41,6 +43,12 @@ export interface PodView {
     containerStatuses?: ContainerStatusView[]
     initContainerStatuses?: ContainerStatusView[]
   }
+}
+
+export interface ContainerSpecView {
+  name: string
+  image?: string
+  resources?: { requests?: Record<string, string> }
 }
 
 export interface ContainerStatusView {
@@ -360,6 +368,93 @@ export class KubeClient {
       if (!signal.aborted) chunks.push(Buffer.from(`\n[log stream broke: ${errorMessage(err)}]\n`))
     }
     return Buffer.concat(chunks).toString('utf8')
+  }
+
+  /**
+   * Streams a followed response line by line to `onLine` until the server ends it or `signal`
+   * aborts; resolves either way, with the reason it ended when that was not the abort.
+   */
+  private async streamLines(
+    path: string,
+    query: RawRequestOptions['query'],
+    signal: AbortSignal,
+    onLine: (line: string) => void
+  ): Promise<string | undefined> {
+    try {
+      const res = await this.send('GET', path, { query }, { signal })
+      if (res.statusCode !== 200) {
+        const why = `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 300)}`
+        return why
+      }
+      let rest = ''
+      for await (const chunk of res.body) {
+        const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n')
+        rest = lines.pop() ?? ''
+        for (const line of lines) if (line) onLine(line)
+      }
+      if (rest) onLine(rest)
+      return 'the server ended the stream'
+    } catch (err) {
+      return signal.aborted ? undefined : errorMessage(err)
+    }
+  }
+
+  /**
+   * Watches the pods a selector matches from `resourceVersion` on: each ADDED, MODIFIED or
+   * DELETED object goes to `onEvent` as the API server sends it. Resolves when the watch ends
+   * (server timeout, error, abort) with why, so that the caller can list and watch again.
+   */
+  async watchPods(
+    namespace: string,
+    selector: Record<string, string>,
+    resourceVersion: string,
+    signal: AbortSignal,
+    onEvent: (type: string, pod: PodView) => void
+  ): Promise<string | undefined> {
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    return this.streamLines(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { labelSelector, watch: true, resourceVersion, allowWatchBookmarks: false },
+      signal,
+      (line) => {
+        const event = JSON.parse(line) as { type: string; object: PodView }
+        onEvent(event.type, event.object)
+      }
+    )
+  }
+
+  /** Lists the pods a selector matches, with the list's resourceVersion to watch from. */
+  async listPodsForWatch(
+    namespace: string,
+    selector: Record<string, string>
+  ): Promise<{ pods: PodView[]; resourceVersion: string }> {
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    const list = await this.json<{ items: PodView[]; metadata: { resourceVersion: string } }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/pods`,
+      { query: { labelSelector }, timeoutMs: 10_000 }
+    )
+    return { pods: list.items, resourceVersion: list.metadata.resourceVersion }
+  }
+
+  /** Follows a container's log from now on (tailLines=0), line by line, until it ends or `signal` aborts. */
+  async followPodLogLines(
+    namespace: string,
+    pod: string,
+    container: string,
+    signal: AbortSignal,
+    onLine: (line: string) => void
+  ): Promise<string | undefined> {
+    return this.streamLines(
+      `/api/v1/namespaces/${namespace}/pods/${pod}/log`,
+      { container, follow: true, tailLines: 0 },
+      signal,
+      onLine
+    )
   }
 
   async events(namespace: string): Promise<EventView[]> {

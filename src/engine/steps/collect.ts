@@ -16,6 +16,7 @@ export const collectStep: FinalStep = {
       ctx.logger.warning(`Stopping the checks failed: ${errorMessage(err)}`)
     )
     await ctx.runner.stopMonitors()
+    await ctx.target?.changes?.stop()
     // A killed master's stream ends when its process does; cut any that outlive the run.
     await Promise.all(ctx.pending.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)))
     if (ctx.kube && ctx.namespace)

@@ -43,6 +43,7 @@ export function failoverSteps(rounds: number): Step[] {
     const suffix = rounds > 1 ? ` (round ${round}/${rounds})` : ''
     let killedUid = ''
     let podWatch: Monitor | undefined
+    let stopPodEvents: (() => void) | undefined
     let state: RoundResult | undefined
     steps.push({
       name: `failover-${round}`,
@@ -96,7 +97,12 @@ export function failoverSteps(rounds: number): Step[] {
         ctx.report.rounds.push(r)
         state = r
         killedUid = uid
-        // Watch for the pod's return from the kill on, across the election and the rejoin.
+        // Watch for the pod's return from the kill on, across the election and the rejoin:
+        // from the pod watch as it happens, with a poll as the fallback.
+        stopPodEvents = target.changes?.onPod((_type, pod) => {
+          if (pod.metadata.name === master.pod)
+            void notePodReturn(target, `failover-${round}`, r, uid, pod)
+        })
         podWatch = ctx.runner.startMonitor(
           `pod-watch-${round}`,
           ctx.options.pollIntervalMs,
@@ -161,6 +167,7 @@ export function failoverSteps(rounds: number): Step[] {
             }
           )
         } finally {
+          stopPodEvents?.()
           await podWatch?.stop()
           await endDisruption(ctx)
         }

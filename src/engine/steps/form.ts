@@ -2,6 +2,7 @@ import { PodProxyTransport, ExecCurlTransport, type EsTransport } from '../es/tr
 import { CatApi } from '../es/cat-api.js'
 import { DocumentApi } from '../es/documents.js'
 import { waitForGreen } from '../formation.js'
+import { ClusterChanges } from '../changes.js'
 import { snapshotElasticsearch } from '../collect.js'
 import type { RunContext, Step } from '../scenario.js'
 
@@ -62,7 +63,14 @@ export const formStep: Step = {
       timeline: ctx.timeline,
       logger: ctx.logger,
       pollIntervalMs: ctx.options.pollIntervalMs,
-      signal: ctx.hooks.signal
+      signal: ctx.hooks.signal,
+      changes: new ClusterChanges(
+        ctx.kube!,
+        ctx.namespace!,
+        ctx.manifests.view.selector,
+        ctx.manifests.view.containerName,
+        ctx.logger
+      ).start()
     }
     const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs)
     ctx.formed = result

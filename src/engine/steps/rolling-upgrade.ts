@@ -128,7 +128,8 @@ export function rollingUpgradeSteps(): Step[] {
                 onProgress: (line) => ctx.logger.progress(line),
                 timeoutMs: ctx.options.upgradeTimeoutMs,
                 intervalMs: ctx.options.pollIntervalMs,
-                signal: disruptedTarget(ctx).signal
+                signal: disruptedTarget(ctx).signal,
+                wake: ctx.target?.changes?.next
               }
             )
           )
