@@ -4,8 +4,15 @@ import {
   bootstrapComplaint,
   crashedForGood,
   finalPullError,
+  peerNameNeverResolves,
+  peersNeverResolve,
+  quantityMillicores,
   separateClusters,
-  unmatchableBootstrap
+  unmatchableBootstrap,
+  unresolvedHosts,
+  unschedulableForGood,
+  type NodeView,
+  type ServiceView
 } from '../src/engine/diagnose.js'
 import type { PodView } from '../src/engine/kube/client.js'
 import { fixture } from './helpers/fixtures.js'
@@ -82,5 +89,100 @@ describe('terminal causes', () => {
         ])
       )
     ).toBeUndefined()
+  })
+})
+
+describe('peer names and scheduling', () => {
+  const services = (ns: string): ServiceView[] =>
+    (fixture('kubernetes', `api-services-${ns}`).body as { items: ServiceView[] }).items
+  const podsOf = (ns: string): PodView[] =>
+    (fixture('kubernetes', `api-pods-${ns}`).body as { items: PodView[] }).items
+  /** The log of a real node whose peers' names did not resolve (the Service was named es-nodes). */
+  const unresolvedLog = readFileSync(
+    '__fixtures__/logs/es-fx-peers-renamed-es-cluster-0.log',
+    'utf8'
+  )
+  const logs = new Map([['es-cluster-0', unresolvedLog]])
+
+  it('reads the names a node failed to resolve from its own warnings', () => {
+    expect(unresolvedHosts(unresolvedLog)).toEqual(
+      expect.arrayContaining(['es-cluster-1.es-cluster', 'es-cluster-2.es-cluster'])
+    )
+  })
+
+  it('a Service under another name than the peers use: names the missing Service and the one there is', () => {
+    expect(
+      peersNeverResolve(
+        logs,
+        podsOf('fx-peers-renamed'),
+        services('fx-peers-renamed'),
+        'fx-peers-renamed'
+      )
+    ).toMatch(
+      /^Peer names never resolve: es-cluster-\d\.es-cluster names Service es-cluster, which does not exist in namespace fx-peers-renamed \(headless Services there: es-nodes\)\.$/
+    )
+  })
+
+  it('a Service that is not headless: says so, with its cluster IP', () => {
+    expect(
+      peersNeverResolve(
+        logs,
+        podsOf('fx-peers-clusterip'),
+        services('fx-peers-clusterip'),
+        'fx-peers-clusterip'
+      )
+    ).toMatch(
+      /^Peer names never resolve: Service es-cluster is not headless \(clusterIP \d+\.\d+\.\d+\.\d+\)/
+    )
+  })
+
+  it('a StatefulSet whose serviceName is not the Service the peers use: says which to set', () => {
+    const pods = podsOf('fx-peers-ok').map((p) => ({
+      ...p,
+      spec: { ...p.spec, subdomain: 'es' }
+    }))
+    expect(peersNeverResolve(logs, pods, services('fx-peers-ok'), 'fx-peers-ok')).toMatch(
+      /The StatefulSet's serviceName is es, so its pods are named es-cluster-\d\.es, never es-cluster-\d\.es-cluster\. Set serviceName: es-cluster/
+    )
+  })
+
+  it('keeps waiting when the headless Service is there and selects the pods: the record is merely not published yet', () => {
+    expect(
+      peersNeverResolve(logs, podsOf('fx-peers-ok'), services('fx-peers-ok'), 'fx-peers-ok')
+    ).toBeUndefined()
+  })
+
+  it('does not judge names that are not the pods of this StatefulSet', () => {
+    expect(
+      peerNameNeverResolves(
+        'elasticsearch-master-0.elasticsearch-master',
+        podsOf('fx-peers-ok'),
+        [],
+        'fx-peers-ok'
+      )
+    ).toBeUndefined()
+  })
+
+  it('a pod that asks more than any node can allocate can never be scheduled', () => {
+    const nodes = (fixture('kubernetes', 'api-nodes').body as { items: NodeView[] }).items
+    expect(
+      unschedulableForGood([pod('kubernetes', 'api-pod-unschedulable-memory')], nodes)
+    ).toMatch(
+      /^Pod too-big can never be scheduled: it requests memory 4096\.0Gi where the largest node allocates \d+\.\dGi\. The scheduler says: 0\/1 nodes are available: .*Insufficient memory/
+    )
+  })
+
+  it('a pod that merely waits for room is not final', () => {
+    const nodes = (fixture('kubernetes', 'api-nodes').body as { items: NodeView[] }).items
+    const waiting = pod('kubernetes', 'api-pod-unschedulable-memory')
+    waiting.spec!.containers![0].resources = { requests: { memory: '1Mi' } }
+    expect(unschedulableForGood([waiting], nodes)).toBeUndefined()
+    expect(unschedulableForGood(pods('elasticsearch'), nodes)).toBeUndefined()
+  })
+
+  it('reads CPU quantities as the API writes them', () => {
+    expect(quantityMillicores('500m')).toBe(500)
+    expect(quantityMillicores('2')).toBe(2000)
+    expect(quantityMillicores('1.5')).toBe(1500)
   })
 })

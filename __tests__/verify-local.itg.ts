@@ -65,9 +65,14 @@ run('verify on the local cluster', () => {
         'junit.xml',
         'events.txt',
         'objects/pods.yaml',
+        'objects/nodes.yaml',
         'provider/ground-truth.jsonl'
       ])
         expect(existsSync(join(dir, f))).toBe(true)
+      // What ran the pods: the node's kubelet version and container runtime.
+      expect(readFileSync(join(dir, 'objects', 'nodes.yaml'), 'utf8')).toMatch(
+        /kubeletVersion: v1\.\d+\.\d+/
+      )
       expect(readdirSync(join(dir, 'pods'))).toEqual([
         'es-cluster-0',
         'es-cluster-1',
@@ -188,6 +193,12 @@ run('verify through the kind and minikube providers (stand-ins first on PATH)', 
       expect(report.provider).toBe('kind')
       expect(report.rounds[0].nodeIdPersisted).toBe(false)
       expect(report.warnings.join('\n')).toMatch(/rejoined with a new node ID/)
+      // The healing case of the peer-name rule: without publishNotReadyAddresses the peers'
+      // names resolve only once they are Ready, and the nodes said so; the wait went on.
+      const logs = readdirSync(join(dir, 'pods')).map((p) =>
+        readFileSync(join(dir, 'pods', p, 'es.log'), 'utf8')
+      )
+      expect(logs.join('\n')).toMatch(/failed to resolve host \[es-cluster-\d\.es-cluster\]/)
       expect(logger.lines.join('\n')).toMatch(/Using kind v0\.32\.0/)
       expect(existsSync(join(dir, 'provider', 'control-plane', 'kube-apiserver.log'))).toBe(true)
       expectNothingLeft('itg-kind')
@@ -311,6 +322,80 @@ run('faults end in the right verdict, with what was last seen', () => {
       )
       expect(report.error?.message).toMatch(
         /its log says: .*\[WARN \]\[o\.e\.c\.c\.ClusterFormationFailureHelper\] .*master not discovered yet, this node has not previously joined a bootstrapped \(v7\+\) cluster/
+      )
+    },
+    3 * MIN
+  )
+
+  it(
+    'a headless Service under another name than the peers use (preflight off): the peers never resolve, and the verdict names the Service',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [/^(metadata:\n  name: )es-cluster(\n  labels:)/m, '$1es-nodes$2']
+      ])
+      const started = Date.now()
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-svc-name'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.phase).toBe('form')
+      expect(report.error?.message).toMatch(
+        /^Peer names never resolve: es-cluster-\d\.es-cluster names Service es-cluster, which does not exist in namespace [\w-]+ \(headless Services there: es-nodes\)/
+      )
+      // The cause, not the 10-minute formation timeout, ended the wait.
+      expect(Date.now() - started).toBeLessThan(3 * MIN)
+    },
+    3 * MIN
+  )
+
+  it(
+    'a memory request no node can hold (preflight off): the verdict quotes the scheduler and says it can never fit',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [/(requests:\n *cpu: 250m\n *memory: )1Gi(\n *limits:\n *memory: )1Gi/, '$14Ti$24Ti']
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-too-big'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /^Pod es-cluster-\d can never be scheduled: it requests memory 4096\.0Gi where the largest node allocates \d+\.\dGi\. The scheduler says: 0\/1 nodes are available: 1 Insufficient memory/
+      )
+    },
+    3 * MIN
+  )
+
+  it(
+    'a Service that is not headless (preflight off): no pod gets a name, and the verdict says to set clusterIP: None',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [['clusterIP: None', '']])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-svc-ip'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /^Peer names never resolve: Service es-cluster is not headless \(clusterIP \d+\.\d+\.\d+\.\d+\), so it gives no pod a name of its own and es-cluster-\d\.es-cluster never resolves\. Set clusterIP: None\./
       )
     },
     3 * MIN

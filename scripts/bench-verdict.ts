@@ -58,7 +58,27 @@ const BROKEN: [string, Record<string, string>][] = [
       ])
     }
   ],
-  ['vm.max_map_count too low (prepare-host off)', { 'prepare-host': 'false' }]
+  ['vm.max_map_count too low (prepare-host off)', { 'prepare-host': 'false' }],
+  [
+    'headless Service under another name',
+    {
+      manifests: edited('manifests/elasticsearch', [
+        [/^(metadata:\n  name: )es-cluster(\n  labels:)/m, '$1es-nodes$2']
+      ])
+    }
+  ],
+  [
+    'Service not headless',
+    { manifests: edited('manifests/elasticsearch', [['clusterIP: None', '']]) }
+  ],
+  [
+    'memory request no node can hold',
+    {
+      manifests: edited('manifests/elasticsearch', [
+        [/(requests:\n *cpu: 250m\n *memory: )1Gi(\n *limits:\n *memory: )1Gi/, '$14Ti$24Ti']
+      ])
+    }
+  ]
 ]
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
 import { nullLogger } from '../src/engine/logger.js'
 import type { TimelineEntry } from '../src/engine/timeline.js'
+import { runByHand } from './by-hand.js'
 import type { GroundTruthEvent } from '../local-cluster/agent/ground-truth.js'
 
 interface Lag {
@@ -118,10 +119,14 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       manifests: { type: 'string', default: 'manifests/elasticsearch' },
       'kill-mode': { type: 'string', default: 'graceful' },
-      'compare-data-checks': { type: 'boolean', default: false }
+      'compare-data-checks': { type: 'boolean', default: false },
+      'compare-by-hand': { type: 'boolean', default: false }
     }
   })
-  const modes = values['compare-data-checks'] ? ['true', 'false'] : ['true']
+  const byHand = values['compare-by-hand']
+  const handRows: { verifierMs: number; handMs: number; steps: string }[] = []
+  // By hand means no data checks: the verifier runs the same scenario for the comparison.
+  const modes = values['compare-data-checks'] ? ['true', 'false'] : byHand ? ['false'] : ['true']
   const byMode: Record<string, { newMaster: number[]; green: number[]; cpu: number[] }> = {}
   process.env.ES_K8S_VERIFY_LOCAL_CLUSTER ??= resolve('lib/local-cluster/agent/main.js')
   const all: Record<string, number[]> = {}
@@ -157,6 +162,16 @@ async function main(): Promise<void> {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as GroundTruthEvent)
+    if (byHand) {
+      const applied = timeline.find((e) => e.event === 'applied')!.at
+      const greenAgain = timeline.filter((e) => e.event === 'green').at(-1)!.at
+      const hand = await runByHand(values.manifests, `bench-hand-${i}`)
+      handRows.push({
+        verifierMs: greenAgain - applied,
+        handMs: hand.wallMs,
+        steps: hand.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(', ')
+      })
+    }
     const round = report.rounds[0]
     for (const lag of lags(timeline, truth, round.masterBefore.pod, round.masterAfter!.node))
       (all[lag.event] ??= []).push(lag.seen - lag.truth)
@@ -177,6 +192,16 @@ async function main(): Promise<void> {
     const sorted = [...values_].sort((a, b) => a - b)
     console.log(
       `${event.padEnd(16)} ${String(sorted[0]).padStart(6)} / ${String(sorted[Math.floor(sorted.length / 2)]).padStart(6)} / ${String(sorted[sorted.length - 1]).padStart(6)}   (${sorted.length})`
+    )
+  }
+  if (handRows.length) {
+    console.log(
+      '\nrun   verifier: apply → green again after the new master   by hand (sleep 5 loops)   ratio   by-hand steps'
+    )
+    handRows.forEach((r, i) =>
+      console.log(
+        `${String(i + 1).padEnd(5)} ${`${(r.verifierMs / 1000).toFixed(1)}s`.padStart(47)}   ${`${(r.handMs / 1000).toFixed(1)}s`.padStart(23)}   ${(r.handMs / r.verifierMs).toFixed(2).padStart(5)}   ${r.steps}`
+      )
     )
   }
   if (byMode.true && byMode.false) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures real answers from real engines and the real API server of the local cluster into
 # __fixtures__/, for the unit tests. Each body is stored exactly as it came, with its HTTP status.
-#   scripts/capture-fixtures.sh [elasticsearch|opensearch ...]
+#   scripts/capture-fixtures.sh [elasticsearch|opensearch|none ...]   (none: only the Kubernetes ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$(scripts/ensure-node24.sh):$PATH"
@@ -101,7 +101,7 @@ capture_engine() {
 }
 
 for engine in "${@:-elasticsearch opensearch}"; do
-  for e in $engine; do capture_engine "$e"; done
+  for e in $engine; do [[ $e == none ]] || capture_engine "$e"; done
 done
 # An image the cluster cannot run: the pod as the API server reports ImagePullBackOff.
 kubectl create namespace fx-pull
@@ -126,3 +126,24 @@ sleep 3
 get $OUT/kubernetes/api-pod-unbound-pvc.json /api/v1/namespaces/fx-pull/pods/waits-for-claim
 get $OUT/kubernetes/api-events.json /api/v1/namespaces/fx-pull/events
 get $OUT/kubernetes/api-not-found.json /api/v1/namespaces/fx-pull/pods/absent
+# A pod that asks more memory than any node has: the scheduler's refusal, and the nodes.
+kubectl -n fx-pull run too-big --image=busybox --restart=Never --overrides='{"spec":{"containers":[{"name":"too-big","image":"busybox","resources":{"requests":{"memory":"4Ti"}}}]}}'
+sleep 3
+get $OUT/kubernetes/api-pod-unschedulable-memory.json /api/v1/namespaces/fx-pull/pods/too-big
+get $OUT/kubernetes/api-nodes.json /api/v1/nodes
+# Peers whose names never resolve: the headless Service under another name, then not headless.
+# The nodes' own complaints, the pods and the Services as the API server has them.
+peers() {
+  local ns=$1 edit=$2
+  kubectl create namespace "$ns"
+  kubectl -n "$ns" apply -f manifests/elasticsearch/statefulset.yaml
+  sed -E "$edit" manifests/elasticsearch/service.yaml | kubectl -n "$ns" apply -f -
+  sleep 40
+  get $OUT/kubernetes/api-services-$ns.json "/api/v1/namespaces/$ns/services"
+  get $OUT/kubernetes/api-pods-$ns.json "/api/v1/namespaces/$ns/pods"
+  kubectl -n "$ns" logs es-cluster-0 --tail=300 >$OUT/logs/es-$ns-es-cluster-0.log
+  kubectl delete namespace "$ns" --wait=false
+}
+peers fx-peers-renamed 's/^  name: es-cluster$/  name: es-nodes/'
+peers fx-peers-clusterip '/clusterIP: None/d'
+peers fx-peers-ok 's/^#.*//'

@@ -164,7 +164,9 @@ export async function collectKubernetes(
     ['pods', `/api/v1/namespaces/${namespace}/pods`],
     ['statefulsets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`],
     ['services', `/api/v1/namespaces/${namespace}/services`],
-    ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`]
+    ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`],
+    // The nodes say what ran the pods: kubelet version, container runtime, kernel, capacity.
+    ['nodes', '/api/v1/nodes']
   ]
   for (const [name, path] of kinds) {
     const items = await kube.list(path)

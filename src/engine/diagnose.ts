@@ -156,7 +156,11 @@ export function peerNameNeverResolves(
   const labels = pod.metadata.labels ?? {}
   const unmatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v)
   if (!Object.keys(selector).length || unmatched.length)
-    return `Service ${subdomain} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') || 'nothing'}, which pod ${pod.metadata.name} does not carry, so ${name} never resolves.`
+    return `Service ${subdomain} selects ${
+      Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || 'nothing'
+    }, which pod ${pod.metadata.name} does not carry, so ${name} never resolves.`
   if (own !== subdomain)
     return `The StatefulSet's serviceName is ${own ?? 'unset'}, so its pods are named ${host}.${own ?? '?'}, never ${name}. Set serviceName: ${subdomain}, or name the peers after ${own}.`
   return undefined
