@@ -150,6 +150,7 @@ run('verify on the local cluster', () => {
   it(
     'verifies the article’s single-node StatefulSet with the failover phases skipped, saying why',
     async () => {
+      const logger = recordingLogger()
       const report = await verify(
         parseOptions({
           provider: 'local',
@@ -157,9 +158,13 @@ run('verify on the local cluster', () => {
           'report-dir': reportDir(),
           'cluster-name': 'itg-single'
         }),
-        recordingLogger()
+        logger
       )
       expect(report.verdict).toBe('passed')
+      // One node holds one copy: the test index gets no replica, so the cluster stays green.
+      expect(logger.lines.join('\n')).toMatch(
+        /seed-replicas 1 lowered to 0: 1 node\(s\) hold at most 1 copies/
+      )
       expect(report.failoverSkipped).toMatch(/single-node cluster \(discovery\.type=single-node\)/)
       expect(report.phases.find((p) => p.name === 'failover-1')?.status).toBe('skipped')
       expect(report.phases.find((p) => p.name === 'check-data')?.status).toBe('passed')
@@ -331,7 +336,7 @@ run('faults end in the right verdict, with what was last seen', () => {
     'a headless Service under another name than the peers use (preflight off): the peers never resolve, and the verdict names the Service',
     async () => {
       const manifests = editedManifests('manifests/elasticsearch', [
-        [/^(metadata:\n  name: )es-cluster(\n  labels:)/m, '$1es-nodes$2']
+        [/^(metadata:\n {2}name: )es-cluster(\n {2}labels:)/m, '$1es-nodes$2']
       ])
       const started = Date.now()
       const report = await verify(

@@ -63,7 +63,7 @@ const BROKEN: [string, Record<string, string>][] = [
     'headless Service under another name',
     {
       manifests: edited('manifests/elasticsearch', [
-        [/^(metadata:\n  name: )es-cluster(\n  labels:)/m, '$1es-nodes$2']
+        [/^(metadata:\n {2}name: )es-cluster(\n {2}labels:)/m, '$1es-nodes$2']
       ])
     }
   ],

@@ -2,7 +2,7 @@
  * The local cluster: upstream control plane + our node agent + real engines, no Docker.
  *
  *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated]
- *   local-cluster down  --name N       (or --orphans: processes of clusters whose directory is gone)
+ *   local-cluster down  --name N       (or --orphans: processes of clusters whose directory or owner is gone)
  *   local-cluster list                 (running clusters, then orphan processes)
  *   local-cluster processes            (every process of every local cluster)
  *   local-cluster logs  --name N --dir D
@@ -30,7 +30,7 @@ import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node'
 import { request } from 'undici'
 import { ensurePki } from './pki.js'
 import { startControlPlane, stopProcesses, writeKubeconfig } from './control-plane.js'
-import { clusterProcesses, markCluster, orphanProcesses, stopAll } from './processes.js'
+import { OWNER_FILE, clusterProcesses, markCluster, orphanProcesses, stopAll } from './processes.js'
 import { PodNetwork } from './network.js'
 import { NodeAgent, PROVISIONER } from './node-agent.js'
 import { GroundTruthLog } from './ground-truth.js'
@@ -127,6 +127,8 @@ async function up(
     throw new Error(`local cluster "${name}" is already running (pid ${existing.pid})`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // Before any child: whoever finds this cluster's processes can tell whether it is still owned.
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid))
   markCluster(dir)
   ensureBuilt()
   const { bridge, prefix } = pickNetwork()
@@ -416,6 +418,18 @@ async function downOrphans(): Promise<number> {
     const ns = line.split(' ')[0]
     if (ns.startsWith('esk-') && !owned.has(ns)) new PodNetwork('unused', '10.244.0').removePod(ns)
   }
+  // Directories under this root that no live process owns or uses (one recreated by a process
+  // that was still writing when it was removed), unless something is still mounted inside.
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+  const busy = new Set(clusterProcesses().map((p) => p.dir))
+  if (existsSync(CLUSTERS_ROOT))
+    for (const f of readdirSync(CLUSTERS_ROOT)) {
+      const d = join(CLUSTERS_ROOT, f)
+      if (f.endsWith('.up.log') || busy.has(d) || states.some((s) => s.dir === d && s.pid > 0))
+        continue
+      if (!existsSync(join(d, OWNER_FILE)) && !existsSync(join(d, 'cluster.json')))
+        if (!mounts.includes(` ${d}/`)) rmSync(d, { recursive: true, force: true })
+    }
   // Start-up logs of clusters whose directory is gone.
   if (existsSync(CLUSTERS_ROOT))
     for (const f of readdirSync(CLUSTERS_ROOT))
@@ -475,7 +489,7 @@ async function main(): Promise<void> {
       return
     case 'list':
       for (const n of list()) console.log(n)
-      // Processes of clusters whose directory is gone: `down --orphans` stops them.
+      // Processes of clusters whose directory or owner is gone: `down --orphans` stops them.
       for (const o of orphanProcesses())
         console.log(`orphan ${o.pid} of removed cluster ${o.dir}: ${o.command.slice(0, 160)}`)
       return

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 
 /**
  * Every process of a local cluster carries this variable, naming the cluster's directory: the
@@ -41,9 +42,34 @@ export function clusterProcesses(dir?: string): ClusterProcess[] {
   return found
 }
 
-/** Processes of clusters whose directory no longer exists. */
+/** The file in a cluster's directory naming the `up` process that owns it, written before any child starts. */
+export const OWNER_FILE = 'owner.pid'
+
+/**
+ * Processes of clusters that nobody owns any more: the directory is gone, or it no longer names
+ * a live owner. The second case matters: a process still writing into a removed directory
+ * recreates it (without the owner file), and a SIGKILLed `up` leaves its children behind.
+ */
 export function orphanProcesses(): ClusterProcess[] {
-  return clusterProcesses().filter((p) => !existsSync(p.dir))
+  const owned = new Map<string, boolean>()
+  return clusterProcesses().filter((p) => {
+    if (!owned.has(p.dir)) owned.set(p.dir, hasLiveOwner(p.dir))
+    return !owned.get(p.dir)
+  })
+}
+
+function hasLiveOwner(dir: string): boolean {
+  const pids = [join(dir, OWNER_FILE), join(dir, 'cluster.json')].map((file) => {
+    try {
+      const text = readFileSync(file, 'utf8')
+      return file.endsWith('.json')
+        ? Number((JSON.parse(text) as { pid?: number }).pid)
+        : Number(text)
+    } catch {
+      return 0
+    }
+  })
+  return pids.some((pid) => pid > 0 && alive(pid))
 }
 
 function alive(pid: number): boolean {

@@ -117,7 +117,7 @@ export function separateClusters(uuids: Map<string, string>): string | undefined
 export function unresolvedHosts(log: string): string[] {
   const names = [
     ...log.matchAll(/failed to resolve host \[([^\]\s]+)\]/g),
-    ...log.matchAll(/UnknownHostException: ([\w.-]+)/g)
+    ...log.matchAll(/UnknownHostException: (?:Unable to resolve host )?([\w.-]+)/g)
   ].map((m) => m[1].replace(/\.$/, '').toLowerCase())
   return [...new Set(names)]
 }

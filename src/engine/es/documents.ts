@@ -31,20 +31,25 @@ export class DocumentApi {
     })
   }
 
-  /** Waits (on the engine's side) until the index is green; returns the status reached. */
-  async waitForIndexGreen(pod: string, index: string, timeoutMs: number): Promise<string> {
+  /** Waits (on the engine's side) until the index reaches `status` or better; returns the status reached. */
+  async waitForIndexStatus(
+    pod: string,
+    index: string,
+    status: 'green' | 'yellow',
+    timeoutMs: number
+  ): Promise<string> {
     const seconds = Math.max(1, Math.floor(timeoutMs / 1000))
     try {
       const health = await this.api.call<{ status: string }>(
         pod,
         `_cluster/health/${index}`,
-        { wait_for_status: 'green', timeout: `${seconds}s` },
+        { wait_for_status: status, timeout: `${seconds}s` },
         timeoutMs + 5000
       )
       return health.status
     } catch (err) {
       // On timeout the engine answers 408 with the health it reached; the body is not kept by call().
-      if (err instanceof EsRequestError && err.status === 408) return 'not green'
+      if (err instanceof EsRequestError && err.status === 408) return `not ${status}`
       throw err
     }
   }

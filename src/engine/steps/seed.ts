@@ -20,13 +20,19 @@ export const seedStep: Step = {
     const pod = ctx.askPod!
     const index = `es-k8s-verify-${ctx.runId}`
     const alias = `${index}-write`
+    // A copy per node at most: more could never be assigned, and the cluster would stay yellow
+    // for the rest of the run, failing every later wait for green.
     const layout = {
       shards: options.seedShards ?? ctx.expectedNodes,
-      replicas: options.seedReplicas
+      replicas: Math.min(options.seedReplicas, ctx.expectedNodes - 1)
     }
+    if (layout.replicas < options.seedReplicas)
+      ctx.logger.info(
+        `seed-replicas ${options.seedReplicas} lowered to ${layout.replicas}: ${ctx.expectedNodes} node(s) hold at most ${ctx.expectedNodes} copies of a shard`
+      )
     await docs!.createIndex(pod, index, layout, alias)
-    const status = await docs!.waitForIndexGreen(pod, index, 60_000)
-    if (status !== 'green' && layout.replicas < ctx.expectedNodes)
+    const status = await docs!.waitForIndexStatus(pod, index, 'green', 60_000)
+    if (status !== 'green')
       throw new VerificationError(
         `The test index ${index} (${layout.shards} shards, ${layout.replicas} replicas) did not turn green within 60s; see elasticsearch/seed-failed/.`
       )
