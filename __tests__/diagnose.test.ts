@@ -180,6 +180,14 @@ describe('peer names and scheduling', () => {
     expect(unschedulableForGood(pods('elasticsearch'), nodes)).toBeUndefined()
   })
 
+  it('waits while the scheduler refuses for another reason (claims not yet bound), even when the request is too big', () => {
+    const nodes = (fixture('kubernetes', 'api-nodes').body as { items: NodeView[] }).items
+    const unbound = pod('kubernetes', 'api-pod-unbound-pvc')
+    unbound.spec!.containers![0].resources = { requests: { memory: '4Ti' } }
+    expect(unbound.status!.conditions![0].message).toMatch(/unbound/)
+    expect(unschedulableForGood([unbound], nodes)).toBeUndefined()
+  })
+
   it('reads CPU quantities as the API writes them', () => {
     expect(quantityMillicores('500m')).toBe(500)
     expect(quantityMillicores('2')).toBe(2000)

@@ -217,8 +217,14 @@ export function podRequests(pod: PodView): { cpu: number; memory: number } {
 export function unschedulableForGood(pods: PodView[], nodes: NodeView[]): string | undefined {
   if (!nodes.length) return undefined
   for (const pod of pods) {
+    // Only once the scheduler has weighed resources (not, say, while claims are still unbound),
+    // so that the message quoted is the one that applies.
     const refused = (pod.status?.conditions ?? []).find(
-      (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
+      (c) =>
+        c.type === 'PodScheduled' &&
+        c.status === 'False' &&
+        c.reason === 'Unschedulable' &&
+        /Insufficient (cpu|memory)/.test(c.message ?? '')
     )
     if (!refused) continue
     const asked = podRequests(pod)
