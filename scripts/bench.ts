@@ -80,9 +80,11 @@ function lags(
     (e) =>
       e.event === 'container-ready' && e.pod === killedPod && killedExit && e.ts > killedExit.ts
   )
-  const readySeen = timeline
-    .filter((e) => e.event === 'pod-ready' && e.phase.startsWith('rejoin'))
-    .at(0)?.at
+  // The first time the verifier saw the killed pod's successor Ready, in whichever phase.
+  const killedAt = at('kill') ?? 0
+  const readySeen = timeline.find(
+    (e) => e.event === 'pod-ready' && e.at > killedAt && e.message.startsWith(`${killedPod} `)
+  )?.at
   if (ready && readySeen) out.push({ event: 'pod ready', truth: ready.ts, seen: readySeen })
   const rejoined = masterChanges.find(
     (e) =>

@@ -32,6 +32,14 @@ export async function runByHand(manifests: string, clusterName: string): Promise
     })
   }
   cluster(['up', '--detach', '--kubeconfig', kubeconfig])
+  // What every guide has users do on the host first (the verifier's prepare-host does the same).
+  execFileSync(process.execPath, [
+    localClusterScript(),
+    'sysctl',
+    '--name',
+    clusterName,
+    'vm.max_map_count=262144'
+  ])
   const kube = KubeClient.fromFile(kubeconfig)
   try {
     await kube.raw('POST', '/api/v1/namespaces', {
@@ -47,8 +55,14 @@ export async function runByHand(manifests: string, clusterName: string): Promise
         .catch(() => undefined)
       return res?.status === 200 ? res.body.trim() : undefined
     }
+    // A script would loop forever; the benchmark gives up after 10 minutes, saying where.
     const until = async (test: () => Promise<boolean>): Promise<void> => {
-      while (!(await test())) await sleep(SLEEP_MS)
+      const deadline = Date.now() + 600_000
+      while (!(await test())) {
+        if (Date.now() > deadline)
+          throw new Error(`by hand: gave up after 10 min at ${steps.length + 1}. step`)
+        await sleep(SLEEP_MS)
+      }
     }
     const steps: { name: string; ms: number }[] = []
     const step = async (name: string, fn: () => Promise<void>): Promise<void> => {
@@ -56,8 +70,27 @@ export async function runByHand(manifests: string, clusterName: string): Promise
       await fn()
       steps.push({ name, ms: Date.now() - t })
     }
-    const green = (pod: string) => async () =>
-      /^green 3$/.test((await cat(pod, '_cat/health?h=status,node.total')) ?? '')
+    // Tables as JSON (what `curl -H 'Accept: application/json'` gets): one row each here.
+    const row = async (pod: string, path: string): Promise<Record<string, string>> =>
+      (
+        JSON.parse((await cat(pod, `${path}&format=json`)) ?? '[]') as Record<string, string>[]
+      )[0] ?? {}
+    // `kubectl wait --for=condition=Ready pod -l app=es` and then the health, as careful
+    // scripts do (the verifier's green needs every pod Ready too).
+    const allReady = async (): Promise<boolean> => {
+      const pods = await kube.listPods(NAMESPACE, { app: 'es' }).catch(() => [])
+      return (
+        pods.length === 3 &&
+        pods.every((p) =>
+          (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+        )
+      )
+    }
+    const green = (pod: string) => async () => {
+      if (!(await allReady())) return false
+      const health = await row(pod, '_cat/health?h=status,node.total')
+      return health.status === 'green' && health['node.total'] === '3'
+    }
     const started = Date.now()
     await step('apply', async () => {
       for (const m of loadManifests([manifests])) await kube.apply(m.object, NAMESPACE)
@@ -65,7 +98,7 @@ export async function runByHand(manifests: string, clusterName: string): Promise
     await step('wait green', until.bind(null, green('es-cluster-0')))
     let master = ''
     await step('find master', async () => {
-      master = (await cat('es-cluster-0', '_cat/master?h=node')) ?? ''
+      master = (await row('es-cluster-0', '_cat/master?h=node')).node ?? ''
     })
     const masterPod = master.split('.')[0]
     const survivor = ['es-cluster-0', 'es-cluster-1', 'es-cluster-2'].find((p) => p !== masterPod)!
@@ -75,7 +108,7 @@ export async function runByHand(manifests: string, clusterName: string): Promise
     await step(
       'wait new master',
       until.bind(null, async () => {
-        const now = await cat(survivor, '_cat/master?h=node')
+        const now = (await row(survivor, '_cat/master?h=node')).node
         return !!now && now !== master
       })
     )

@@ -24,6 +24,8 @@ export class ClusterChanges {
   private readonly followed = new Set<string>()
   private readonly podListeners = new Set<(type: string, pod: PodView) => void>()
   private generation?: { promise: Promise<void>; resolve: () => void }
+  /** The pods as the watch last showed them; undefined while no watch is open. */
+  private pods?: Map<string, PodView>
   private watching?: Promise<void>
   /** Counts of what woke the waits, for the debug log and the tests. */
   readonly seen = { podEvents: 0, engineLines: 0, watchesStarted: 0, logsFollowed: 0 }
@@ -49,6 +51,14 @@ export class ClusterChanges {
       this.generation = { promise, resolve }
     }
     return this.generation.promise
+  }
+
+  /**
+   * The StatefulSet's pods as the open watch shows them (an informer's cache): as fresh as the
+   * API server can tell, without a request. Undefined while no watch is open: list instead.
+   */
+  currentPods(): PodView[] | undefined {
+    return this.pods ? [...this.pods.values()] : undefined
   }
 
   /** Calls `listener` with every pod event until the returned function is called. */
@@ -79,6 +89,7 @@ export class ClusterChanges {
           this.namespace,
           this.selector
         )
+        this.pods = new Map(pods.map((p) => [p.metadata.name, p]))
         for (const pod of pods) this.follow(pod)
         this.changed()
         this.seen.watchesStarted++
@@ -89,13 +100,17 @@ export class ClusterChanges {
           signal,
           (type, pod) => {
             this.seen.podEvents++
+            if (type === 'DELETED') this.pods?.delete(pod.metadata.name)
+            else if (type === 'ADDED' || type === 'MODIFIED') this.pods?.set(pod.metadata.name, pod)
             this.follow(pod)
             for (const listener of this.podListeners) listener(type, pod)
             this.changed()
           }
         )
+        this.pods = undefined
         if (ended) this.logger.debug(`pod watch ended (${ended}); listing and watching again`)
       } catch (err) {
+        this.pods = undefined
         this.logger.debug(`pod watch failed (${(err as Error).message}); retrying`)
       }
       await new Promise((r) => setTimeout(r, REWATCH_DELAY_MS))

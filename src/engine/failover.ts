@@ -1,5 +1,5 @@
 import type { ClusterTarget } from './formation.js'
-import { waitForGreen } from './formation.js'
+import { BLOCKING_WAIT_S, waitForGreen } from './formation.js'
 import type { NodeRow } from './es/cat-api.js'
 import type { KillMode } from './options.js'
 import { waitFor } from './retry.js'
@@ -88,10 +88,10 @@ export async function waitForNewMaster(
       const first = ids[0]
       if (first && first !== killed.nodeId && ids.every((id) => id === first)) {
         const view = [...seen.values()][0] as { id: string; name: string; ip: string }
-        const pods = (await target.kube.listPods(target.namespace, target.selector)).map(
-          summarizePod
-        )
-        const pod = podOfNode(view, pods)
+        const podViews =
+          target.changes?.currentPods() ??
+          (await target.kube.listPods(target.namespace, target.selector))
+        const pod = podOfNode(view, podViews.map(summarizePod))
         // A master the survivors still name but that is not one of them (a node lost since)
         // is no successor: keep waiting until they agree on one of their own.
         if (pod && !survivors.includes(pod.name)) {
@@ -155,10 +155,17 @@ export async function waitForRejoin(
       }
       if (!summary.ready) return { done: false, seen: summary, summary: describePods([summary]) }
       const masterPod = round.masterAfter?.pod ?? name
-      const nodes = await target.api.nodes(masterPod)
-      const row = nodes.find(
-        (n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`)
-      )
+      const listed = (rows: NodeRow[]) =>
+        rows.find((n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`))
+      let nodes = await target.api.nodes(masterPod)
+      if (!listed(nodes)) {
+        // The master's own blocking wait for the node count answers the moment the node joins.
+        const joined = await target.api
+          .awaitHealth(masterPod, { nodes: target.expectedNodes }, BLOCKING_WAIT_S)
+          .catch(() => false)
+        if (joined) nodes = await target.api.nodes(masterPod)
+      }
+      const row = listed(nodes)
       if (!row)
         return {
           done: false,
@@ -203,7 +210,10 @@ export async function notePodReturn(
   seen?: PodView
 ): Promise<PodSummary | undefined> {
   const name = round.masterBefore.pod
-  const pod = seen ?? (await target.kube.getPod(target.namespace, name))
+  const pod =
+    seen ??
+    (target.changes?.currentPods()?.find((p) => p.metadata.name === name) ||
+      (await target.kube.getPod(target.namespace, name)))
   const summary = pod ? summarizePod(pod) : undefined
   if (!summary || summary.uid === killedUid) return summary
   if (round.podBackMs === undefined) {

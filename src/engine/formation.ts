@@ -7,6 +7,7 @@ import { TerminalCauses, separateClusters } from './diagnose.js'
 import {
   describeHealth,
   describePods,
+  isReady,
   mastersSeenBy,
   summarizePod,
   withLastLogLines,
@@ -14,6 +15,9 @@ import {
 } from './observe.js'
 import { VerificationError } from './errors.js'
 import type { ClusterChanges } from './changes.js'
+
+/** How long one blocking health request may hold a wait (terminal causes are checked between). */
+export const BLOCKING_WAIT_S = 2
 
 /** What the engine needs to watch one StatefulSet's cluster. */
 export interface ClusterTarget {
@@ -59,7 +63,8 @@ export async function waitForGreen(
     return await waitFor(
       `the cluster to turn green with ${expectedNodes} nodes`,
       async () => {
-        const views = await kube.listPods(namespace, target.selector)
+        const views =
+          target.changes?.currentPods() ?? (await kube.listPods(namespace, target.selector))
         const pods = views.map(summarizePod)
         lastPods = pods
         const ready = pods.filter((p) => p.ready)
@@ -81,12 +86,22 @@ export async function waitForGreen(
         const cause = await terminal.check(views, !!withMaster)
         if (cause) throw new GiveUp(cause)
         if (!withMaster) return seen()
-        const health = await api.health(withMaster[0])
+        let health = await api.health(withMaster[0])
+        if (health.status !== 'green' || health.nodes !== expectedNodes) {
+          // The engine's own blocking wait answers the moment it is green with every node:
+          // no poll interval and no log pipeline in between. Short, so causes are still checked.
+          const reached = await api
+            .awaitHealth(withMaster[0], { nodes: expectedNodes, green: true }, BLOCKING_WAIT_S)
+            .catch(() => false)
+          if (reached) health = await api.health(withMaster[0])
+        }
         lastHealth = health
+        // Readiness may have changed meanwhile: the watch's view, not the one from before.
+        const readyNow = (target.changes?.currentPods() ?? views).filter(isReady).length
         if (
           health.status === 'green' &&
           health.nodes === expectedNodes &&
-          ready.length >= expectedNodes
+          readyNow >= expectedNodes
         ) {
           timeline.record(
             phase,

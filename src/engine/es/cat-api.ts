@@ -129,6 +129,28 @@ export class CatApi {
     }
   }
 
+  /**
+   * Blocks on the engine's side until the cluster has `nodes` nodes (and is green, when asked),
+   * for at most `seconds` (`_cluster/health?wait_for_nodes=N[&wait_for_status=green]`): it
+   * answers the moment the cluster gets there, with no poll in between. True when it did; false
+   * when the engine timed out (HTTP 408 with the health it reached). Ask a node that knows a master.
+   */
+  async awaitHealth(
+    pod: string,
+    until: { nodes: number; green?: boolean },
+    seconds: number
+  ): Promise<boolean> {
+    const query: Record<string, string> = {
+      wait_for_nodes: String(until.nodes),
+      timeout: `${seconds}s`
+    }
+    if (until.green) query.wait_for_status = 'green'
+    const res = await this.transport.request(pod, '_cluster/health', query, (seconds + 5) * 1000)
+    if (res.status === 408) return false
+    if (res.status < 200 || res.status > 299) throw describeFailure(pod, '_cluster/health', res)
+    return !(JSON.parse(res.body) as { timed_out?: boolean }).timed_out
+  }
+
   /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
   async nodes(pod: string): Promise<NodeRow[]> {
     const rows = await this.get<Record<string, string>[]>(pod, '_cat/nodes', {
