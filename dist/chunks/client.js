@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { arch } from 'node:os';
-import { K as KIND_SHA256, e as errorMessage, V as VerificationError } from './errors.js';
+import { K as KIND_SHA256, V as VerificationError, e as errorMessage } from './errors.js';
 import { fileURLToPath } from 'node:url';
 import { K as KubeConfig, u as undiciExports } from './index.js';
 import 'url';
@@ -857,10 +857,13 @@ const PROGRESS_EVERY_MS = 10_000;
 /** Thrown inside a check to stop waiting at once (the cluster can no longer get there). */
 class GiveUp extends Error {
 }
+/** Re-looks after a wake that did not yet show the awaited state: a log line can precede the API's view by a few ms. */
+const AFTER_WAKE_MS = [40, 120];
 /**
- * Observes until `check` reports done or the deadline passes, every `intervalMs`. At the
- * deadline it throws VerificationError saying what was awaited and what was last seen, never
- * a bare timeout. An exception thrown by `check` counts as a look that saw that error.
+ * Observes until `check` reports done or the deadline passes: every `intervalMs`, and at once
+ * when `wake` resolves (a watched change). At the deadline it throws VerificationError saying
+ * what was awaited and what was last seen, never a bare timeout. An exception thrown by
+ * `check` counts as a look that saw that error; GiveUp ends the wait with its cause.
  */
 async function waitFor(what, check, opts) {
     const started = Date.now();
@@ -870,53 +873,56 @@ async function waitFor(what, check, opts) {
     };
     let toldAt = started;
     let told = '';
-    class NotYet extends Error {
-    }
-    try {
-        return await pRetry(async () => {
-            let observation;
-            try {
-                observation = await check();
-            }
-            catch (err) {
-                // p-retry stops on AbortError and rejects with the error it wraps.
-                if (err instanceof GiveUp)
-                    throw new AbortError(err);
-                observation = {
-                    done: false,
-                    seen: { error: errorMessage(err) },
-                    summary: errorMessage(err)
-                };
-            }
-            if (observation.done)
-                return observation.value;
-            const now = Date.now();
-            if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
-                opts.onProgress?.(`waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`);
-                told = observation.summary;
-                toldAt = now;
-            }
-            last = observation;
-            throw new NotYet(observation.summary);
-        }, {
-            retries: Number.POSITIVE_INFINITY,
-            minTimeout: opts.intervalMs,
-            factor: 1,
-            randomize: false,
-            maxRetryTime: opts.timeoutMs,
-            signal: opts.signal,
-            shouldRetry: () => Date.now() - started < opts.timeoutMs
-        });
-    }
-    catch (err) {
+    let quickLooks = [];
+    for (;;) {
         if (opts.signal?.aborted)
             throw new VerificationError(`Interrupted while waiting for ${what}. Last seen: ${last.summary}`, last.seen);
-        // The cause first: it is what the reader needs, the wait is context.
-        if (err instanceof GiveUp)
-            throw new VerificationError(`${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`, last.seen);
-        const waited = ((Date.now() - started) / 1000).toFixed(1);
-        throw new VerificationError(`Timed out after ${waited}s waiting for ${what}. Last seen: ${last.summary}`, last.seen);
+        let observation;
+        try {
+            observation = await check();
+        }
+        catch (err) {
+            if (err instanceof GiveUp)
+                // The cause first: it is what the reader needs, the wait is context.
+                throw new VerificationError(`${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`, last.seen);
+            observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) };
+        }
+        if (observation.done)
+            return observation.value;
+        last = observation;
+        const now = Date.now();
+        if (observation.summary !== told || now - toldAt >= PROGRESS_EVERY_MS) {
+            opts.onProgress?.(`waiting ${((now - started) / 1000).toFixed(0)}s for ${what}: ${observation.summary}`);
+            told = observation.summary;
+            toldAt = now;
+        }
+        const left = opts.timeoutMs - (now - started);
+        if (left <= 0)
+            throw new VerificationError(`Timed out after ${((now - started) / 1000).toFixed(1)}s waiting for ${what}. Last seen: ${observation.summary}`, observation.seen);
+        const pause = Math.min(quickLooks.shift() ?? opts.intervalMs, left);
+        if (await pauseOrWake(pause, opts.signal, opts.wake))
+            quickLooks = [...AFTER_WAKE_MS];
     }
+}
+/** Sleeps `ms` unless `wake` resolves or `signal` aborts first; true when woken by a change. */
+async function pauseOrWake(ms, signal, wake) {
+    const stop = new AbortController();
+    const sleep = sleepFor(ms, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).then(() => false);
+    const woken = wake ? wake().then(() => true) : new Promise(() => undefined);
+    const result = await Promise.race([sleep, woken]);
+    stop.abort();
+    return result;
+}
+function sleepFor(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal.aborted)
+            return resolve();
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+        }, { once: true });
+    });
 }
 
 const FIELD_MANAGER = 'es-k8s-verify';
@@ -1136,6 +1142,59 @@ class KubeClient {
                 chunks.push(Buffer.from(`\n[log stream broke: ${errorMessage(err)}]\n`));
         }
         return Buffer.concat(chunks).toString('utf8');
+    }
+    /**
+     * Streams a followed response line by line to `onLine` until the server ends it or `signal`
+     * aborts; resolves either way, with the reason it ended when that was not the abort.
+     */
+    async streamLines(path, query, signal, onLine) {
+        try {
+            const res = await this.send('GET', path, { query }, { signal });
+            if (res.statusCode !== 200) {
+                const why = `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 300)}`;
+                return why;
+            }
+            let rest = '';
+            for await (const chunk of res.body) {
+                const lines = (rest + chunk.toString('utf8')).split('\n');
+                rest = lines.pop() ?? '';
+                for (const line of lines)
+                    if (line)
+                        onLine(line);
+            }
+            if (rest)
+                onLine(rest);
+            return 'the server ended the stream';
+        }
+        catch (err) {
+            return signal.aborted ? undefined : errorMessage(err);
+        }
+    }
+    /**
+     * Watches the pods a selector matches from `resourceVersion` on: each ADDED, MODIFIED or
+     * DELETED object goes to `onEvent` as the API server sends it. Resolves when the watch ends
+     * (server timeout, error, abort) with why, so that the caller can list and watch again.
+     */
+    async watchPods(namespace, selector, resourceVersion, signal, onEvent) {
+        const labelSelector = Object.entries(selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+        return this.streamLines(`/api/v1/namespaces/${namespace}/pods`, { labelSelector, watch: true, resourceVersion, allowWatchBookmarks: false }, signal, (line) => {
+            const event = JSON.parse(line);
+            onEvent(event.type, event.object);
+        });
+    }
+    /** Lists the pods a selector matches, with the list's resourceVersion to watch from. */
+    async listPodsForWatch(namespace, selector) {
+        const labelSelector = Object.entries(selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+        const list = await this.json('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector }, timeoutMs: 10_000 });
+        return { pods: list.items, resourceVersion: list.metadata.resourceVersion };
+    }
+    /** Follows a container's log from now on (tailLines=0), line by line, until it ends or `signal` aborts. */
+    async followPodLogLines(namespace, pod, container, signal, onLine) {
+        return this.streamLines(`/api/v1/namespaces/${namespace}/pods/${pod}/log`, { container, follow: true, tailLines: 0 }, signal, onLine);
     }
     async events(namespace) {
         const list = await this.json('GET', `/api/v1/namespaces/${namespace}/events`);

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { relative, resolve, extname, join, dirname, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError } from './errors.js';
-import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, j as tellingLine, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, q as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, r as selectStatefulSet, v as viewStatefulSet } from './availability.js';
+import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, j as tellingLine, q as quantityBytes, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, r as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, u as selectStatefulSet, v as viewStatefulSet } from './availability.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { K as KubeClient, A as ApiError, w as waitFor, G as GiveUp, r as resolveProvider, m as makeProvider } from './client.js';
 import { Readable, PassThrough } from 'node:stream';
@@ -431,7 +431,9 @@ async function collectKubernetes(target, writer) {
         ['pods', `/api/v1/namespaces/${namespace}/pods`],
         ['statefulsets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`],
         ['services', `/api/v1/namespaces/${namespace}/services`],
-        ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`]
+        ['persistentvolumeclaims', `/api/v1/namespaces/${namespace}/persistentvolumeclaims`],
+        // The nodes say what ran the pods: kubelet version, container runtime, kernel, capacity.
+        ['nodes', '/api/v1/nodes']
     ];
     for (const [name, path] of kinds) {
         const items = await kube.list(path);
@@ -480,10 +482,12 @@ function toJUnit(report) {
             return `${open}>\n      <skipped message="${xml(p.reason ?? '')}"/>\n    </testcase>`;
         return `${open}/>`;
     });
+    // Attributes as the JUnit schema test reporters use (Jenkins' junit-10.xsd) allows them:
+    // `errors` is required on a suite, `skipped` is not allowed on <testsuites>.
     return [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="es-k8s-verify" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${phases.length}" failures="${failures}" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
+        `<testsuites name="es-k8s-verify" tests="${phases.length}" failures="${failures}" errors="0" time="${(report.durationMs / 1000).toFixed(3)}">`,
+        `  <testsuite name="${xml(`${report.provider}/${report.statefulset ?? 'run'}`)}" tests="${phases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
         ...cases,
         '  </testsuite>',
         '</testsuites>',
@@ -880,6 +884,26 @@ class CatApi {
             unassigned: Number(row.unassign)
         };
     }
+    /**
+     * Blocks on the engine's side until the cluster has `nodes` nodes (and is green, when asked),
+     * for at most `seconds` (`_cluster/health?wait_for_nodes=N[&wait_for_status=green]`): it
+     * answers the moment the cluster gets there, with no poll in between. True when it did; false
+     * when the engine timed out (HTTP 408 with the health it reached). Ask a node that knows a master.
+     */
+    async awaitHealth(pod, until, seconds) {
+        const query = {
+            wait_for_nodes: String(until.nodes),
+            timeout: `${seconds}s`
+        };
+        if (until.green)
+            query.wait_for_status = 'green';
+        const res = await this.transport.request(pod, '_cluster/health', query, (seconds + 5) * 1000);
+        if (res.status === 408)
+            return false;
+        if (res.status < 200 || res.status > 299)
+            throw describeFailure(pod, '_cluster/health', res);
+        return !JSON.parse(res.body).timed_out;
+    }
     /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
     async nodes(pod) {
         const rows = await this.get(pod, '_cat/nodes', {
@@ -983,17 +1007,17 @@ class DocumentApi {
             })
         });
     }
-    /** Waits (on the engine's side) until the index is green; returns the status reached. */
-    async waitForIndexGreen(pod, index, timeoutMs) {
+    /** Waits (on the engine's side) until the index reaches `status` or better; returns the status reached. */
+    async waitForIndexStatus(pod, index, status, timeoutMs) {
         const seconds = Math.max(1, Math.floor(timeoutMs / 1000));
         try {
-            const health = await this.api.call(pod, `_cluster/health/${index}`, { wait_for_status: 'green', timeout: `${seconds}s` }, timeoutMs + 5000);
+            const health = await this.api.call(pod, `_cluster/health/${index}`, { wait_for_status: status, timeout: `${seconds}s` }, timeoutMs + 5000);
             return health.status;
         }
         catch (err) {
             // On timeout the engine answers 408 with the health it reached; the body is not kept by call().
             if (err instanceof EsRequestError && err.status === 408)
-                return 'not green';
+                return `not ${status}`;
             throw err;
         }
     }
@@ -1171,6 +1195,109 @@ function separateClusters(uuids) {
         return undefined;
     return `The nodes formed ${byUuid.size} separate clusters: ${[...byUuid.entries()].map(([u, ps]) => `${ps.join(', ')} in cluster ${u}`).join('; ')}. A node that has bootstrapped a cluster never joins another: check discovery.type, discovery.seed_hosts and cluster.initial_master_nodes.`;
 }
+/** Host names an engine failed to resolve: its seed-host resolver's warnings and the Java exceptions. */
+function unresolvedHosts(log) {
+    const names = [
+        ...log.matchAll(/failed to resolve host \[([^\]\s]+)\]/g),
+        ...log.matchAll(/UnknownHostException: (?:Unable to resolve host )?([\w.-]+)/g)
+    ].map((m) => m[1].replace(/\.$/, '').toLowerCase());
+    return [...new Set(names)];
+}
+/**
+ * Why a peer's per-pod name can never resolve, from the objects that cluster DNS answers from:
+ * `<pod>.<service>` exists only for a headless Service of that name that selects the pod, and
+ * only when the pod's subdomain (its StatefulSet's serviceName) is that Service. A name that
+ * meets all three is merely not published yet and may still resolve: undefined. A name that is
+ * none of our pods' names is not judged.
+ */
+function peerNameNeverResolves(name, pods, services, namespace) {
+    const [host, subdomain, inNamespace] = name.split('.');
+    const pod = pods.find((p) => (p.spec?.hostname ?? p.metadata.name) === host);
+    if (!pod || (inNamespace && inNamespace !== namespace))
+        return undefined;
+    const headless = services.filter((s) => s.spec?.clusterIP === 'None').map((s) => s.metadata.name);
+    const own = pod.spec?.subdomain;
+    if (!subdomain)
+        return `${name} is a bare pod name, which cluster DNS never answers: a pod of a StatefulSet is reachable as <pod>.<headless Service>${own ? ` (${host}.${own})` : ''}.`;
+    const service = services.find((s) => s.metadata.name === subdomain);
+    if (!service)
+        return `${name} names Service ${subdomain}, which does not exist in namespace ${namespace} (headless Services there: ${headless.join(', ') || 'none'}).`;
+    if (service.spec?.clusterIP !== 'None')
+        return `Service ${subdomain} is not headless (clusterIP ${service.spec?.clusterIP ?? 'unset'}), so it gives no pod a name of its own and ${name} never resolves. Set clusterIP: None.`;
+    const selector = service.spec?.selector ?? {};
+    const labels = pod.metadata.labels ?? {};
+    const unmatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v);
+    if (!Object.keys(selector).length || unmatched.length)
+        return `Service ${subdomain} selects ${Object.entries(selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || 'nothing'}, which pod ${pod.metadata.name} does not carry, so ${name} never resolves.`;
+    if (own !== subdomain)
+        return `The StatefulSet's serviceName is ${own ?? 'unset'}, so its pods are named ${host}.${own ?? '?'}, never ${name}. Set serviceName: ${subdomain}, or name the peers after ${own}.`;
+    return undefined;
+}
+/** Peers named in a way that cluster DNS will never answer, with the object to fix. */
+function peersNeverResolve(logs, pods, services, namespace) {
+    const names = [...new Set([...logs.values()].flatMap(unresolvedHosts))].sort();
+    for (const name of names) {
+        const why = peerNameNeverResolves(name, pods, services, namespace);
+        if (why)
+            return `Peer names never resolve: ${why}`;
+    }
+    return undefined;
+}
+/** Millicores of a CPU quantity (500m, 2, 1.5). */
+function quantityMillicores(text) {
+    const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(text);
+    return m ? Number(m[1]) * (m[2] ? 1 : 1000) : NaN;
+}
+/** What a pod asks of a node: the sum over its containers, or its largest init container if more. */
+function podRequests(pod) {
+    const of = (cs) => (cs ?? []).map((c) => ({
+        cpu: quantityMillicores(c.resources?.requests?.cpu ?? '0') || 0,
+        memory: quantityBytes(c.resources?.requests?.memory ?? '0') || 0
+    }));
+    const main = of(pod.spec?.containers).reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), { cpu: 0, memory: 0 });
+    const init = of(pod.spec?.initContainers);
+    return {
+        cpu: Math.max(main.cpu, ...init.map((c) => c.cpu)),
+        memory: Math.max(main.memory, ...init.map((c) => c.memory))
+    };
+}
+/**
+ * A pod the scheduler turned down that asks more than any node can allocate at all, so no
+ * eviction or finished pod will ever make room. A pod that merely waits for room is not final.
+ */
+function unschedulableForGood(pods, nodes) {
+    if (!nodes.length)
+        return undefined;
+    for (const pod of pods) {
+        // Only once the scheduler has weighed resources (not, say, while claims are still unbound),
+        // so that the message quoted is the one that applies.
+        const refused = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' &&
+            c.status === 'False' &&
+            c.reason === 'Unschedulable' &&
+            /Insufficient (cpu|memory)/.test(c.message ?? ''));
+        if (!refused)
+            continue;
+        const asked = podRequests(pod);
+        const largest = {
+            cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
+            memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
+        };
+        const over = [
+            asked.cpu > largest.cpu &&
+                `cpu ${asked.cpu / 1000} cores where the largest node allocates ${largest.cpu / 1000}`,
+            asked.memory > largest.memory &&
+                `memory ${gib(asked.memory)} where the largest node allocates ${gib(largest.memory)}`
+        ].filter(Boolean);
+        if (over.length)
+            return `Pod ${pod.metadata.name} can never be scheduled: it requests ${over.join(' and ')}. The scheduler says: ${refused.message ?? refused.reason}`;
+    }
+    return undefined;
+}
+function gib(bytes) {
+    return `${(bytes / 2 ** 30).toFixed(1)}Gi`;
+}
 /**
  * Watches for terminal causes during one wait. Cheap rules (pod statuses) run on every look;
  * rules that read logs or ask every node run at most every 2 s.
@@ -1189,6 +1316,9 @@ class TerminalCauses {
         const claim = await this.missingStorageClass(pods);
         if (claim)
             return claim;
+        const unschedulable = await this.unschedulable(pods);
+        if (unschedulable)
+            return unschedulable;
         if (Date.now() - this.lastExpensive < EXPENSIVE_EVERY_MS)
             return undefined;
         this.lastExpensive = Date.now();
@@ -1200,28 +1330,49 @@ class TerminalCauses {
         if (crashed)
             return crashed;
         const ready = pods.filter(isReady);
-        if (ready.length < this.target.expectedNodes)
-            return undefined;
-        const uuids = new Map();
-        await Promise.all(ready.map(async (p) => {
-            const state = await this.target.api.localState(p.metadata.name).catch(() => undefined);
-            if (state)
-                uuids.set(p.metadata.name, state.clusterUuid);
-        }));
-        const split = separateClusters(uuids);
-        if (split)
-            return split;
+        if (ready.length >= this.target.expectedNodes) {
+            const uuids = new Map();
+            await Promise.all(ready.map(async (p) => {
+                const state = await this.target.api.localState(p.metadata.name).catch(() => undefined);
+                if (state)
+                    uuids.set(p.metadata.name, state.clusterUuid);
+            }));
+            const split = separateClusters(uuids);
+            if (split)
+                return split;
+        }
         if (anyMaster)
             return undefined;
+        // Without a master: what the engines say about their peers. Enough lines that a resolver's
+        // stack traces do not push the formation helper's complaint out of sight.
+        const running = pods.filter((p) => (p.status?.containerStatuses ?? []).some((s) => s.name === container && s.state?.running));
         const logs = new Map();
-        await Promise.all(ready.map(async (p) => {
+        await Promise.all(running.map(async (p) => {
             const log = await kube
-                .podLogs(namespace, p.metadata.name, container, false, 40)
+                .podLogs(namespace, p.metadata.name, container, false, 300)
                 .catch(() => undefined);
             if (log)
                 logs.set(p.metadata.name, log);
         }));
-        return unmatchableBootstrap(logs, this.target.expectedNodes);
+        if ([...logs.values()].some((l) => unresolvedHosts(l).length)) {
+            const services = (await kube
+                .list(`/api/v1/namespaces/${namespace}/services`)
+                .catch(() => undefined));
+            const peers = services && peersNeverResolve(logs, pods, services, namespace);
+            if (peers)
+                return peers;
+        }
+        if (ready.length < this.target.expectedNodes)
+            return undefined;
+        return unmatchableBootstrap(new Map([...logs].filter(([pod]) => ready.some((p) => p.metadata.name === pod))), this.target.expectedNodes);
+    }
+    /** A pod asks for more than any node has; nodes are read only once a pod was turned down. */
+    async unschedulable(pods) {
+        const refused = pods.some((p) => (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'));
+        if (!refused)
+            return undefined;
+        const nodes = (await this.target.kube.list('/api/v1/nodes').catch(() => []));
+        return unschedulableForGood(pods, nodes);
     }
     /** A pod waits for a claim whose StorageClass does not exist: no provisioner will ever bind it. */
     async missingStorageClass(pods) {
@@ -1246,6 +1397,8 @@ class TerminalCauses {
     }
 }
 
+/** How long one blocking health request may hold a wait (terminal causes are checked between). */
+const BLOCKING_WAIT_S = 2;
 /**
  * Waits until the StatefulSet's pods are Ready and `_cat/health` says green with the expected
  * node count. `_cat/health` is asked only of a node that already knows a master: on a
@@ -1260,7 +1413,7 @@ async function waitForGreen(target, phase, timeoutMs) {
     const terminal = new TerminalCauses(target);
     try {
         return await waitFor(`the cluster to turn green with ${expectedNodes} nodes`, async () => {
-            const views = await kube.listPods(namespace, target.selector);
+            const views = target.changes?.currentPods() ?? (await kube.listPods(namespace, target.selector));
             const pods = views.map(summarizePod);
             lastPods = pods;
             const ready = pods.filter((p) => p.ready);
@@ -1281,11 +1434,22 @@ async function waitForGreen(target, phase, timeoutMs) {
                 throw new GiveUp(cause);
             if (!withMaster)
                 return seen();
-            const health = await api.health(withMaster[0]);
+            let health = await api.health(withMaster[0]);
+            if (health.status !== 'green' || health.nodes !== expectedNodes) {
+                // The engine's own blocking wait answers the moment it is green with every node:
+                // no poll interval and no log pipeline in between. Short, so causes are still checked.
+                const reached = await api
+                    .awaitHealth(withMaster[0], { nodes: expectedNodes, green: true }, BLOCKING_WAIT_S)
+                    .catch(() => false);
+                if (reached)
+                    health = await api.health(withMaster[0]);
+            }
             lastHealth = health;
+            // Readiness may have changed meanwhile: the watch's view, not the one from before.
+            const readyNow = (target.changes?.currentPods() ?? views).filter(isReady).length;
             if (health.status === 'green' &&
                 health.nodes === expectedNodes &&
-                ready.length >= expectedNodes) {
+                readyNow >= expectedNodes) {
                 timeline.record(phase, 'green', `cluster green with ${health.nodes} nodes (asked ${withMaster[0]})`, health);
                 return { done: true, value: { health, pods, answeringPod: withMaster[0] } };
             }
@@ -1294,7 +1458,8 @@ async function waitForGreen(target, phase, timeoutMs) {
             timeoutMs,
             intervalMs: target.pollIntervalMs,
             onProgress: (s) => target.logger.progress(s),
-            signal: target.signal
+            signal: target.signal,
+            wake: target.changes?.next
         });
     }
     catch (err) {
@@ -1326,6 +1491,131 @@ async function clusterSplit(target, pods) {
             uuids.set(p.name, state.clusterUuid);
     }));
     return separateClusters(uuids);
+}
+
+/**
+ * Lines in which an engine says that its cluster changed: a master lost or elected, a node
+ * joined or left, the health colour changed, the node started. Elasticsearch 7–9 and
+ * OpenSearch 2–3 (which says cluster-manager where Elasticsearch says master).
+ */
+const ENGINE_CHANGE = /(master|cluster-manager) node changed|elected-as-(master|cluster-manager)|node-join|node-left|added \{|removed \{|health status changed|\] started\b|\bstarted \{/i;
+/** How long to wait before watching again after a watch broke, so a dead API server is not hammered. */
+const REWATCH_DELAY_MS = 500;
+/**
+ * What happens in the cluster, as it happens: pod changes from a watch on the StatefulSet's pods,
+ * and the engines' own lines about masters and members from their followed logs. Waits wake on
+ * it instead of sleeping until their next look; what they then read from the APIs stays the
+ * evidence, so a missed or early event costs time, never a wrong verdict. Polling remains the
+ * fallback.
+ */
+class ClusterChanges {
+    kube;
+    namespace;
+    selector;
+    container;
+    logger;
+    controller = new AbortController();
+    followed = new Set();
+    podListeners = new Set();
+    generation;
+    /** The pods as the watch last showed them; undefined while no watch is open. */
+    pods;
+    watching;
+    /** Counts of what woke the waits, for the debug log and the tests. */
+    seen = { podEvents: 0, engineLines: 0, watchesStarted: 0, logsFollowed: 0 };
+    constructor(kube, namespace, selector, container, logger) {
+        this.kube = kube;
+        this.namespace = namespace;
+        this.selector = selector;
+        this.container = container;
+        this.logger = logger;
+    }
+    start() {
+        this.watching ??= this.watchLoop();
+        return this;
+    }
+    /** Resolves at the next change seen (one shared promise until then, so waiting costs nothing). */
+    next = () => {
+        if (!this.generation) {
+            let resolve;
+            const promise = new Promise((r) => (resolve = r));
+            this.generation = { promise, resolve };
+        }
+        return this.generation.promise;
+    };
+    /**
+     * The StatefulSet's pods as the open watch shows them (an informer's cache): as fresh as the
+     * API server can tell, without a request. Undefined while no watch is open: list instead.
+     */
+    currentPods() {
+        return this.pods ? [...this.pods.values()] : undefined;
+    }
+    /** Calls `listener` with every pod event until the returned function is called. */
+    onPod(listener) {
+        this.podListeners.add(listener);
+        return () => this.podListeners.delete(listener);
+    }
+    async stop() {
+        this.controller.abort();
+        await this.watching;
+        this.logger.debug(`cluster changes seen: ${this.seen.podEvents} pod events (${this.seen.watchesStarted} watches), ${this.seen.engineLines} engine lines (${this.seen.logsFollowed} logs followed)`);
+    }
+    changed() {
+        const current = this.generation;
+        this.generation = undefined;
+        current?.resolve();
+    }
+    async watchLoop() {
+        const { signal } = this.controller;
+        while (!signal.aborted) {
+            try {
+                const { pods, resourceVersion } = await this.kube.listPodsForWatch(this.namespace, this.selector);
+                this.pods = new Map(pods.map((p) => [p.metadata.name, p]));
+                for (const pod of pods)
+                    this.follow(pod);
+                this.changed();
+                this.seen.watchesStarted++;
+                const ended = await this.kube.watchPods(this.namespace, this.selector, resourceVersion, signal, (type, pod) => {
+                    this.seen.podEvents++;
+                    if (type === 'DELETED')
+                        this.pods?.delete(pod.metadata.name);
+                    else if (type === 'ADDED' || type === 'MODIFIED')
+                        this.pods?.set(pod.metadata.name, pod);
+                    this.follow(pod);
+                    for (const listener of this.podListeners)
+                        listener(type, pod);
+                    this.changed();
+                });
+                this.pods = undefined;
+                if (ended)
+                    this.logger.debug(`pod watch ended (${ended}); listing and watching again`);
+            }
+            catch (err) {
+                this.pods = undefined;
+                this.logger.debug(`pod watch failed (${err.message}); retrying`);
+            }
+            await new Promise((r) => setTimeout(r, REWATCH_DELAY_MS));
+        }
+    }
+    /** Follows the engine container's log of each running container instance once, from now on. */
+    follow(pod) {
+        const status = pod.status?.containerStatuses?.find((s) => s.name === this.container);
+        if (!status?.state?.running || pod.metadata.deletionTimestamp)
+            return;
+        const key = `${pod.metadata.uid}/${status.restartCount}`;
+        if (this.followed.has(key) || this.controller.signal.aborted)
+            return;
+        this.followed.add(key);
+        this.seen.logsFollowed++;
+        void this.kube
+            .followPodLogLines(this.namespace, pod.metadata.name, this.container, this.controller.signal, (line) => {
+            if (!ENGINE_CHANGE.test(line))
+                return;
+            this.seen.engineLines++;
+            this.changed();
+        })
+            .catch(() => undefined);
+    }
 }
 
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
@@ -1368,7 +1658,8 @@ const formStep = {
             timeline: ctx.timeline,
             logger: ctx.logger,
             pollIntervalMs: ctx.options.pollIntervalMs,
-            signal: ctx.hooks.signal
+            signal: ctx.hooks.signal,
+            changes: new ClusterChanges(ctx.kube, ctx.namespace, ctx.manifests.view.selector, ctx.manifests.view.containerName, ctx.logger).start()
         };
         const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs);
         ctx.formed = result;
@@ -1403,13 +1694,17 @@ const seedStep = {
         const pod = ctx.askPod;
         const index = `es-k8s-verify-${ctx.runId}`;
         const alias = `${index}-write`;
+        // A copy per node at most: more could never be assigned, and the cluster would stay yellow
+        // for the rest of the run, failing every later wait for green.
         const layout = {
             shards: options.seedShards ?? ctx.expectedNodes,
-            replicas: options.seedReplicas
+            replicas: Math.min(options.seedReplicas, ctx.expectedNodes - 1)
         };
+        if (layout.replicas < options.seedReplicas)
+            ctx.logger.info(`seed-replicas ${options.seedReplicas} lowered to ${layout.replicas}: ${ctx.expectedNodes} node(s) hold at most ${ctx.expectedNodes} copies of a shard`);
         await docs.createIndex(pod, index, layout, alias);
-        const status = await docs.waitForIndexGreen(pod, index, 60_000);
-        if (status !== 'green' && layout.replicas < ctx.expectedNodes)
+        const status = await docs.waitForIndexStatus(pod, index, 'green', 60_000);
+        if (status !== 'green')
             throw new VerificationError(`The test index ${index} (${layout.shards} shards, ${layout.replicas} replicas) did not turn green within 60s; see elasticsearch/seed-failed/.`);
         const seeded = [];
         for (let i = 0; i < options.seedDocuments; i += BULK_BATCH) {
@@ -1461,8 +1756,9 @@ async function waitForNewMaster(target, phase, round, survivors, timeoutMs) {
         const first = ids[0];
         if (first && first !== killed.nodeId && ids.every((id) => id === first)) {
             const view = [...seen.values()][0];
-            const pods = (await target.kube.listPods(target.namespace, target.selector)).map(summarizePod);
-            const pod = podOfNode(view, pods);
+            const podViews = target.changes?.currentPods() ??
+                (await target.kube.listPods(target.namespace, target.selector));
+            const pod = podOfNode(view, podViews.map(summarizePod));
             // A master the survivors still name but that is not one of them (a node lost since)
             // is no successor: keep waiting until they agree on one of their own.
             if (pod && !survivors.includes(pod.name)) {
@@ -1491,7 +1787,8 @@ async function waitForNewMaster(target, phase, round, survivors, timeoutMs) {
         timeoutMs,
         intervalMs: target.pollIntervalMs,
         onProgress: (s) => target.logger.progress(s),
-        signal: target.signal
+        signal: target.signal,
+        wake: target.changes?.next
     });
 }
 /**
@@ -1515,8 +1812,17 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
         if (!summary.ready)
             return { done: false, seen: summary, summary: describePods([summary]) };
         const masterPod = round.masterAfter?.pod ?? name;
-        const nodes = await target.api.nodes(masterPod);
-        const row = nodes.find((n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`));
+        const listed = (rows) => rows.find((n) => n.ip === summary.ip || n.name === name || n.name.startsWith(`${name}.`));
+        let nodes = await target.api.nodes(masterPod);
+        if (!listed(nodes)) {
+            // The master's own blocking wait for the node count answers the moment the node joins.
+            const joined = await target.api
+                .awaitHealth(masterPod, { nodes: target.expectedNodes }, BLOCKING_WAIT_S)
+                .catch(() => false);
+            if (joined)
+                nodes = await target.api.nodes(masterPod);
+        }
+        const row = listed(nodes);
         if (!row)
             return {
                 done: false,
@@ -1532,7 +1838,8 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
         timeoutMs,
         intervalMs: target.pollIntervalMs,
         onProgress: (s) => target.logger.progress(s),
-        signal: target.signal
+        signal: target.signal,
+        wake: target.changes?.next
     });
     const remaining = Math.max(timeoutMs - (Date.now() - started), target.pollIntervalMs);
     await waitForGreen(target, phase, remaining);
@@ -1543,9 +1850,13 @@ async function waitForRejoin(target, phase, round, killedUid, timeoutMs) {
  * was recreated and that it is Ready. Called by the rejoin wait and, from the kill on, by a
  * background watch, so these moments are noticed while the election is still being awaited.
  */
-async function notePodReturn(target, phase, round, killedUid) {
+async function notePodReturn(target, phase, round, killedUid, 
+/** The pod as a watch event just showed it; read from the API when not given. */
+seen) {
     const name = round.masterBefore.pod;
-    const pod = await target.kube.getPod(target.namespace, name);
+    const pod = seen ??
+        (target.changes?.currentPods()?.find((p) => p.metadata.name === name) ||
+            (await target.kube.getPod(target.namespace, name)));
     const summary = pod ? summarizePod(pod) : undefined;
     if (!summary || summary.uid === killedUid)
         return summary;
@@ -1752,6 +2063,7 @@ function failoverSteps(rounds) {
         const suffix = rounds > 1 ? ` (round ${round}/${rounds})` : '';
         let killedUid = '';
         let podWatch;
+        let stopPodEvents;
         let state;
         steps.push({
             name: `failover-${round}`,
@@ -1786,7 +2098,12 @@ function failoverSteps(rounds) {
                 ctx.report.rounds.push(r);
                 state = r;
                 killedUid = uid;
-                // Watch for the pod's return from the kill on, across the election and the rejoin.
+                // Watch for the pod's return from the kill on, across the election and the rejoin:
+                // from the pod watch as it happens, with a poll as the fallback.
+                stopPodEvents = target.changes?.onPod((_type, pod) => {
+                    if (pod.metadata.name === master.pod)
+                        void notePodReturn(target, `failover-${round}`, r, uid, pod);
+                });
                 podWatch = ctx.runner.startMonitor(`pod-watch-${round}`, ctx.options.pollIntervalMs, async () => {
                     await notePodReturn(target, `failover-${round}`, r, uid);
                 });
@@ -1827,6 +2144,7 @@ function failoverSteps(rounds) {
                     });
                 }
                 finally {
+                    stopPodEvents?.();
                     await podWatch?.stop();
                     await endDisruption(ctx);
                 }
@@ -2002,7 +2320,8 @@ function rollingUpgradeSteps() {
                         onProgress: (line) => ctx.logger.progress(line),
                         timeoutMs: ctx.options.upgradeTimeoutMs,
                         intervalMs: ctx.options.pollIntervalMs,
-                        signal: disruptedTarget(ctx).signal
+                        signal: disruptedTarget(ctx).signal,
+                        wake: ctx.target?.changes?.next
                     }));
                     ctx.timeline.record('rolling-upgrade', 'rolled-out', `every pod runs the new revision`);
                     const remaining = Math.max(ctx.options.upgradeTimeoutMs - (Date.now() - started), ctx.options.pollIntervalMs);
@@ -2078,6 +2397,7 @@ const collectStep = {
         // A disruption cut short by a failure still reports what its checks saw.
         await endDisruption(ctx).catch((err) => ctx.logger.warning(`Stopping the checks failed: ${errorMessage(err)}`));
         await ctx.runner.stopMonitors();
+        await ctx.target?.changes?.stop();
         // A killed master's stream ends when its process does; cut any that outlive the run.
         await Promise.all(ctx.pending.map((capture) => capture.stop(LAST_WORDS_GRACE_MS)));
         if (ctx.kube && ctx.namespace)
