@@ -53,7 +53,9 @@ describe('waitFor', () => {
       },
       { timeoutMs: 10_000, intervalMs: 10 }
     ).catch((e: unknown) => e)) as Error
-    expect(given.message).toMatch(/^quorum lost for good \(gave up waiting for y after \d+\.\ds\)$/)
+    expect(given.message).toMatch(
+      /^quorum lost for good\nGave up waiting for y after \d+\.\ds: this cannot heal by itself\.$/
+    )
     expect(Date.now() - started).toBeLessThan(5000)
   })
 

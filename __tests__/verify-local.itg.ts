@@ -356,6 +356,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       )
       // The cause, not the 10-minute formation timeout, ended the wait.
       expect(Date.now() - started).toBeLessThan(3 * MIN)
+      // The cause fits one glance; the evidence follows on the next lines.
+      const [first, ...evidence] = report.error!.message.split('\n')
+      expect(first.length).toBeLessThan(250)
+      expect(evidence.join('\n')).toMatch(/^Pods: es-cluster-0 /m)
     },
     3 * MIN
   )

@@ -127,6 +127,8 @@ export async function waitForGreen(
     const split = err.message.includes('separate clusters')
       ? undefined
       : await clusterSplit(target, pods)
+    // The cause on the first line, read at a glance (summary, annotation, junit); the evidence
+    // on the lines after it.
     const message = [
       err.message.split(' Last seen:')[0],
       split ?? '',
@@ -134,7 +136,7 @@ export async function waitForGreen(
       `Cluster: ${describeHealth(lastHealth, expectedNodes)}.`
     ]
       .filter(Boolean)
-      .join(' ')
+      .join('\n')
     throw new VerificationError(message, { pods, health: lastHealth })
   }
 }

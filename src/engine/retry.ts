@@ -84,7 +84,7 @@ export async function waitFor<T>(
       if (err instanceof GiveUp)
         // The cause first: it is what the reader needs, the wait is context.
         throw new VerificationError(
-          `${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`,
+          `${err.message}\nGave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s: this cannot heal by itself.`,
           last.seen
         )
       observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) }
