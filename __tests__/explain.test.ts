@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { consequence, mostTellingLine } from '../src/engine/explain.js'
+import { consequence, linkPreflight, mostTellingLine } from '../src/engine/explain.js'
+import { VerificationError } from '../src/engine/errors.js'
+import { loadManifests } from '../src/engine/manifests.js'
+import type { RunContext } from '../src/engine/scenario.js'
 
 /** A real survivor's log: two master-eligible nodes, the killed one back with a new ID (data path off the volume). */
 const survivor = readFileSync('__fixtures__/logs/es-quorum-lost-survivor.log', 'utf8')
@@ -39,5 +42,32 @@ describe('the engine’s own reason', () => {
   it('prefers the election requirement over a plain "not discovered"; finds bootstrap complaints too', () => {
     expect(mostTellingLine(new Map([['a', unmatched]]))?.rules).toEqual(['discovery-names'])
     expect(mostTellingLine(new Map([['a', 'nothing to see\n']]))).toBeUndefined()
+  })
+})
+
+describe('formation verdicts point at the preflight finding', () => {
+  const ctxOf = (dir: string) =>
+    ({ manifests: { objects: loadManifests([dir]) } }) as unknown as RunContext
+
+  it('puts the finding that foresaw the cause right after the first line', () => {
+    const err = new VerificationError(
+      'Peer names never resolve: es-cluster-1.es-cluster names Service es-cluster, which does not exist.\nPods: es-cluster-0 Running.'
+    )
+    // The article's StatefulSet without its Service: what headless-service predicts.
+    const dir = 'manifests/article-three-node/statefulset.yaml'
+    const linked = linkPreflight(ctxOf(dir), err) as VerificationError
+    const lines = linked.message.split('\n')
+    expect(lines[0]).toBe(err.message.split('\n')[0])
+    expect(lines[1]).toMatch(
+      /^Preflight predicted it: \[headless-service\] serviceName 'es-cluster' names no Service/
+    )
+    expect(lines[2]).toBe('Pods: es-cluster-0 Running.')
+  })
+
+  it('leaves a verdict alone when no rule foresees its cause, or no finding applies', () => {
+    const pull = new VerificationError('Pod es-cluster-0 cannot pull the image of container es')
+    expect(linkPreflight(ctxOf('manifests/elasticsearch'), pull)).toBe(pull)
+    const other = new VerificationError('Timed out after 600.0s waiting for green')
+    expect(linkPreflight(ctxOf('manifests/article-three-node'), other)).toBe(other)
   })
 })

@@ -360,6 +360,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       const [first, ...evidence] = report.error!.message.split('\n')
       expect(first.length).toBeLessThan(250)
       expect(evidence.join('\n')).toMatch(/^Pods: es-cluster-0 /m)
+      // Preflight was off, but its finding about the same cause is linked, with file and line.
+      expect(evidence.join('\n')).toMatch(
+        /^Preflight predicted it: \[headless-service\] serviceName 'es-cluster' names no Service in these manifests\. \(.*statefulset\.yaml:\d+\)/m
+      )
     },
     3 * MIN
   )
@@ -433,6 +437,7 @@ run('faults end in the right verdict, with what was last seen', () => {
       expect(report.error?.message).toMatch(
         /^The nodes formed 3 separate clusters: es-cluster-\d in cluster [\w-]+; es-cluster-\d in cluster/
       )
+      expect(report.error?.message).toMatch(/\nPreflight predicted it: \[single-node-replicas\]/)
     },
     3 * MIN
   )

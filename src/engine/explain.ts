@@ -113,6 +113,36 @@ export async function explainFailure(
     predicted.length ? `Preflight predicted it: ${predicted.join('; ')}` : undefined
   ]
     .filter(Boolean)
-    .join(' ')
+    .join('\n')
   return new VerificationError(message, err.lastSeen)
+}
+
+/** Which preflight rules foresee each terminal cause of a formation (by the verdict's own words). */
+const FORMATION_RULES: [RegExp, string[]][] = [
+  [/separate clusters/, ['single-node-replicas', 'discovery-names']],
+  [/can never bootstrap/, ['discovery-names']],
+  [/Peer names never resolve/, ['headless-service', 'discovery-names', 'selector-labels']],
+  [/exited \d+ again after a restart/, ['max-map-count', 'heap', 'security']],
+  [/cannot pull the image/, ['image-tag']]
+]
+
+/**
+ * Adds to a failed formation the preflight findings that foresaw its cause, so that a run with
+ * preflight off (or its findings ignored) still points at the file and line to fix.
+ */
+export function linkPreflight(ctx: RunContext, err: unknown): unknown {
+  if (!(err instanceof VerificationError)) return err
+  const rules = FORMATION_RULES.filter(([pattern]) => pattern.test(err.message)).flatMap(
+    ([, ids]) => ids
+  )
+  if (!rules.length) return err
+  const predicted = lintObjects(ctx.manifests.objects)
+    .findings.filter((f) => rules.includes(f.ruleId))
+    .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`)
+  if (!predicted.length) return err
+  const [first, ...rest] = err.message.split('\n')
+  return new VerificationError(
+    [first, `Preflight predicted it: ${predicted.join('; ')}`, ...rest].join('\n'),
+    err.lastSeen
+  )
 }

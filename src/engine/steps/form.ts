@@ -3,6 +3,7 @@ import { CatApi } from '../es/cat-api.js'
 import { DocumentApi } from '../es/documents.js'
 import { waitForGreen } from '../formation.js'
 import { ClusterChanges } from '../changes.js'
+import { linkPreflight } from '../explain.js'
 import { snapshotElasticsearch } from '../collect.js'
 import type { RunContext, Step } from '../scenario.js'
 
@@ -72,7 +73,11 @@ export const formStep: Step = {
         ctx.logger
       ).start()
     }
-    const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs)
+    const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs).catch(
+      (err: unknown) => {
+        throw linkPreflight(ctx, err)
+      }
+    )
     ctx.formed = result
     ctx.askPod = result.answeringPod
     const engine = await api.engine(result.answeringPod)
