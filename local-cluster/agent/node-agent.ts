@@ -393,13 +393,14 @@ export class NodeAgent {
 
   private scheduleStatus(rt: PodRuntime): void {
     if (rt.syncTimer) return
-    // Coalesce bursts of changes into one update, soon enough to be seen within 100 ms.
+    // Coalesce a burst of changes into one update; the kubelet status manager, too, syncs a
+    // change at once rather than on a period.
     rt.syncTimer = setTimeout(() => {
       rt.syncTimer = undefined
       void this.syncStatus(rt).catch((err) =>
         console.error(`status ${rt.pod.metadata?.name}: ${err}`)
       )
-    }, 50)
+    }, 10)
   }
 
   private async syncStatus(rt: PodRuntime): Promise<void> {
