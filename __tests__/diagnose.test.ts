@@ -35,6 +35,19 @@ describe('terminal causes', () => {
     )
   })
 
+  it('a pull that failed on the way (registry slow or rate-limited) may still succeed: not final', () => {
+    // The real pod in ImagePullBackOff, its message replaced by transient registry failures.
+    for (const message of [
+      'Back-off pulling image "docker.elastic.co/elasticsearch/elasticsearch:8.19.0": rpc error: code = Unknown desc = dial tcp 34.120.127.130:443: i/o timeout',
+      'Back-off pulling image "docker.elastic.co/elasticsearch/elasticsearch:8.19.0": toomanyrequests: You have reached your pull rate limit',
+      'Back-off pulling image "docker.elastic.co/elasticsearch/elasticsearch:8.19.0": context deadline exceeded'
+    ]) {
+      const slow = pod('kubernetes', 'api-pod-imagepullbackoff')
+      slow.status!.containerStatuses![0].state!.waiting!.message = message
+      expect(finalPullError([slow])).toBeUndefined()
+    }
+  })
+
   it('running pods have no pull problem', () => {
     expect(finalPullError(pods('elasticsearch'))).toBeUndefined()
   })
