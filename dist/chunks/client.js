@@ -884,7 +884,7 @@ async function waitFor(what, check, opts) {
         catch (err) {
             if (err instanceof GiveUp)
                 // The cause first: it is what the reader needs, the wait is context.
-                throw new VerificationError(`${err.message} (gave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s)`, last.seen);
+                throw new VerificationError(`${err.message}\nGave up waiting for ${what} after ${((Date.now() - started) / 1000).toFixed(1)}s: this cannot heal by itself.`, last.seen);
             observation = { done: false, seen: { error: errorMessage(err) }, summary: errorMessage(err) };
         }
         if (observation.done)

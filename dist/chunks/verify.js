@@ -1410,6 +1410,7 @@ async function waitForGreen(target, phase, timeoutMs) {
     let readySeen = new Set();
     let lastHealth;
     let lastPods = [];
+    let knownMaster;
     const terminal = new TerminalCauses(target);
     try {
         return await waitFor(`the cluster to turn green with ${expectedNodes} nodes`, async () => {
@@ -1426,6 +1427,11 @@ async function waitForGreen(target, phase, timeoutMs) {
                 seen: { pods, health: lastHealth },
                 summary: `${ready.length}/${expectedNodes} pods Ready: ${describePods(pods)}; ${describeHealth(lastHealth, expectedNodes)}`
             });
+            // Once every pod is Ready, the health of the pod that last knew a master is asked at
+            // the same time as the masters: the look that can succeed costs one round trip, not two.
+            const early = knownMaster && ready.length >= expectedNodes && ready.some((p) => p.name === knownMaster)
+                ? api.health(knownMaster).catch(() => undefined)
+                : undefined;
             const masters = await mastersSeenBy(api, ready.map((p) => p.name));
             const withMaster = [...masters.entries()].find(([, m]) => m && typeof m !== 'string');
             // A cause that cannot heal ends the wait now, not at the timeout.
@@ -1434,7 +1440,9 @@ async function waitForGreen(target, phase, timeoutMs) {
                 throw new GiveUp(cause);
             if (!withMaster)
                 return seen();
-            let health = await api.health(withMaster[0]);
+            let health = (withMaster[0] === knownMaster ? await early : undefined) ??
+                (await api.health(withMaster[0]));
+            knownMaster = withMaster[0];
             if (health.status !== 'green' || health.nodes !== expectedNodes) {
                 // The engine's own blocking wait answers the moment it is green with every node:
                 // no poll interval and no log pipeline in between. Short, so causes are still checked.
@@ -1469,6 +1477,8 @@ async function waitForGreen(target, phase, timeoutMs) {
         const split = err.message.includes('separate clusters')
             ? undefined
             : await clusterSplit(target, pods);
+        // The cause on the first line, read at a glance (summary, annotation, junit); the evidence
+        // on the lines after it.
         const message = [
             err.message.split(' Last seen:')[0],
             split ?? '',
@@ -1476,7 +1486,7 @@ async function waitForGreen(target, phase, timeoutMs) {
             `Cluster: ${describeHealth(lastHealth, expectedNodes)}.`
         ]
             .filter(Boolean)
-            .join(' ');
+            .join('\n');
         throw new VerificationError(message, { pods, health: lastHealth });
     }
 }
@@ -1618,6 +1628,122 @@ class ClusterChanges {
     }
 }
 
+/**
+ * The lines Elasticsearch and OpenSearch write when they explain why a cluster is stuck, most
+ * telling first. OpenSearch says cluster-manager where Elasticsearch says master.
+ */
+const EXPLANATORY = [
+    { pattern: /an election requires .*(non-quorum|quorum)/, rules: ['even-masters', 'data-path'] },
+    { pattern: /bootstrap check failure|bootstrap checks failed/, rules: ['max-map-count', 'heap'] },
+    {
+        pattern: /UnknownHostException|failed to resolve host/,
+        rules: ['headless-service', 'discovery-names']
+    },
+    { pattern: /must discover (master|cluster-manager)-eligible nodes/, rules: ['discovery-names'] },
+    { pattern: /(master|cluster-manager) not discovered/, rules: [] },
+    { pattern: /cannot allocate|NO\(|allocation explain/i, rules: [] }
+];
+/**
+ * How much of each log to search. The explanatory line comes every 10 s; between two of them a
+ * node refusing writes can log hundreds of lines of stack traces.
+ */
+const EXPLAIN_TAIL_LINES = 5000;
+/** Verdicts are one line; an engine line can be kilobytes of node lists. */
+const MAX_QUOTE = 400;
+function shorten(line) {
+    const text = line.replace(/^\[[^\]]*\]\[[^\]]*\]\[[^\]]*\] /, '').trim();
+    return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
+}
+/** The most telling explanatory line among the logs, with the lint rules that predict such a failure. */
+function mostTellingLine(logs) {
+    for (const { pattern, rules } of EXPLANATORY) {
+        for (const [pod, log] of logs) {
+            const line = log
+                .trim()
+                .split('\n')
+                .reverse()
+                .find((l) => pattern.test(l));
+            if (line)
+                return { pod, line, rules };
+        }
+    }
+    return undefined;
+}
+/** What a quoted line means for the user, when it is a case we can explain. */
+function consequence(line, killed) {
+    const required = /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(line)?.[1];
+    if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore)) {
+        // The node as the survivor discovered it again: {name}{id}...
+        const seenAs = killed.node
+            ? [...line.matchAll(/\{([^}]+)\}\{([\w-]{20,})\}/g)].find((m) => m[1] === killed.node)?.[2]
+            : undefined;
+        const after = killed.nodeIdAfter ?? (seenAs !== killed.nodeIdBefore ? seenAs : undefined);
+        return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${after ? `, but it came back as ${after}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`;
+    }
+    if (required)
+        return 'The survivors cannot form a majority of the voting configuration: too few master-eligible nodes are left.';
+    return undefined;
+}
+/**
+ * Adds to a failed wait's error the engines' own explanation: the most telling line their logs
+ * wrote since the step began, what it means, and the preflight rules that predicted it.
+ */
+async function explainFailure(ctx, err, pods, killed) {
+    if (!(err instanceof VerificationError) || !ctx.kube || !ctx.namespace)
+        return err;
+    const logs = new Map();
+    await Promise.all(pods.map(async (pod) => {
+        const log = await ctx
+            .kube.podLogs(ctx.namespace, pod, ctx.manifests.view.containerName, false, EXPLAIN_TAIL_LINES)
+            .catch(() => undefined);
+        if (log)
+            logs.set(pod, log);
+    }));
+    const telling = mostTellingLine(logs);
+    ctx.logger.debug(`explaining the failure from ${logs.size} log(s) of ${pods.join(', ')}: ${telling ? telling.line.slice(0, 160) : 'no explanatory line'}`);
+    if (!telling)
+        return err;
+    const meaning = consequence(telling.line, killed);
+    const predicted = lintObjects(ctx.manifests.objects)
+        .findings.filter((f) => telling.rules.includes(f.ruleId))
+        .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`);
+    const message = [
+        errorMessage(err),
+        `${telling.pod} says: "${shorten(telling.line)}".`,
+        meaning,
+        predicted.length ? `Preflight predicted it: ${predicted.join('; ')}` : undefined
+    ]
+        .filter(Boolean)
+        .join('\n');
+    return new VerificationError(message, err.lastSeen);
+}
+/** Which preflight rules foresee each terminal cause of a formation (by the verdict's own words). */
+const FORMATION_RULES = [
+    [/separate clusters/, ['single-node-replicas', 'discovery-names']],
+    [/can never bootstrap/, ['discovery-names']],
+    [/Peer names never resolve/, ['headless-service', 'discovery-names', 'selector-labels']],
+    [/exited \d+ again after a restart/, ['max-map-count', 'heap', 'security']],
+    [/cannot pull the image/, ['image-tag']]
+];
+/**
+ * Adds to a failed formation the preflight findings that foresaw its cause, so that a run with
+ * preflight off (or its findings ignored) still points at the file and line to fix.
+ */
+function linkPreflight(ctx, err) {
+    if (!(err instanceof VerificationError))
+        return err;
+    const rules = FORMATION_RULES.filter(([pattern]) => pattern.test(err.message)).flatMap(([, ids]) => ids);
+    if (!rules.length)
+        return err;
+    const predicted = lintObjects(ctx.manifests.objects)
+        .findings.filter((f) => rules.includes(f.ruleId))
+        .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`);
+    if (!predicted.length)
+        return err;
+    const [first, ...rest] = err.message.split('\n');
+    return new VerificationError([first, `Preflight predicted it: ${predicted.join('; ')}`, ...rest].join('\n'), err.lastSeen);
+}
+
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx) {
     const { options, kube, namespace, manifests } = ctx;
@@ -1661,7 +1787,9 @@ const formStep = {
             signal: ctx.hooks.signal,
             changes: new ClusterChanges(ctx.kube, ctx.namespace, ctx.manifests.view.selector, ctx.manifests.view.containerName, ctx.logger).start()
         };
-        const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs);
+        const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs).catch((err) => {
+            throw linkPreflight(ctx, err);
+        });
         ctx.formed = result;
         ctx.askPod = result.answeringPod;
         const engine = await api.engine(result.answeringPod);
@@ -1882,96 +2010,6 @@ async function killMaster(target, phase, master, mode, beforeDelete) {
     await target.kube.deletePod(target.namespace, master.pod, pod.metadata.uid, mode === 'force' ? 0 : undefined);
     target.timeline.record(phase, 'kill', `deleted pod ${master.pod} (${mode === 'force' ? 'grace period 0' : 'its own grace period'}), the elected master ${master.node}`, { uid: pod.metadata.uid });
     return { killedAt, uid: pod.metadata.uid };
-}
-
-/**
- * The lines Elasticsearch and OpenSearch write when they explain why a cluster is stuck, most
- * telling first. OpenSearch says cluster-manager where Elasticsearch says master.
- */
-const EXPLANATORY = [
-    { pattern: /an election requires .*(non-quorum|quorum)/, rules: ['even-masters', 'data-path'] },
-    { pattern: /bootstrap check failure|bootstrap checks failed/, rules: ['max-map-count', 'heap'] },
-    {
-        pattern: /UnknownHostException|failed to resolve host/,
-        rules: ['headless-service', 'discovery-names']
-    },
-    { pattern: /must discover (master|cluster-manager)-eligible nodes/, rules: ['discovery-names'] },
-    { pattern: /(master|cluster-manager) not discovered/, rules: [] },
-    { pattern: /cannot allocate|NO\(|allocation explain/i, rules: [] }
-];
-/**
- * How much of each log to search. The explanatory line comes every 10 s; between two of them a
- * node refusing writes can log hundreds of lines of stack traces.
- */
-const EXPLAIN_TAIL_LINES = 5000;
-/** Verdicts are one line; an engine line can be kilobytes of node lists. */
-const MAX_QUOTE = 400;
-function shorten(line) {
-    const text = line.replace(/^\[[^\]]*\]\[[^\]]*\]\[[^\]]*\] /, '').trim();
-    return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
-}
-/** The most telling explanatory line among the logs, with the lint rules that predict such a failure. */
-function mostTellingLine(logs) {
-    for (const { pattern, rules } of EXPLANATORY) {
-        for (const [pod, log] of logs) {
-            const line = log
-                .trim()
-                .split('\n')
-                .reverse()
-                .find((l) => pattern.test(l));
-            if (line)
-                return { pod, line, rules };
-        }
-    }
-    return undefined;
-}
-/** What a quoted line means for the user, when it is a case we can explain. */
-function consequence(line, killed) {
-    const required = /an election requires (?:a node with id|at least \d+ nodes with ids from) \[([^\]]+)\]/.exec(line)?.[1];
-    if (required && killed && required.split(',').some((id) => id.trim() === killed.nodeIdBefore)) {
-        // The node as the survivor discovered it again: {name}{id}...
-        const seenAs = killed.node
-            ? [...line.matchAll(/\{([^}]+)\}\{([\w-]{20,})\}/g)].find((m) => m[1] === killed.node)?.[2]
-            : undefined;
-        const after = killed.nodeIdAfter ?? (seenAs !== killed.nodeIdBefore ? seenAs : undefined);
-        return `The voting configuration still needs ${killed.pod}'s old node ID ${killed.nodeIdBefore}${after ? `, but it came back as ${after}` : ''}: a node whose data path is not on a persistent volume returns with a new ID, so this election can never succeed. Put the data path on the volume claim (and use an odd number of master-eligible nodes).`;
-    }
-    if (required)
-        return 'The survivors cannot form a majority of the voting configuration: too few master-eligible nodes are left.';
-    return undefined;
-}
-/**
- * Adds to a failed wait's error the engines' own explanation: the most telling line their logs
- * wrote since the step began, what it means, and the preflight rules that predicted it.
- */
-async function explainFailure(ctx, err, pods, killed) {
-    if (!(err instanceof VerificationError) || !ctx.kube || !ctx.namespace)
-        return err;
-    const logs = new Map();
-    await Promise.all(pods.map(async (pod) => {
-        const log = await ctx
-            .kube.podLogs(ctx.namespace, pod, ctx.manifests.view.containerName, false, EXPLAIN_TAIL_LINES)
-            .catch(() => undefined);
-        if (log)
-            logs.set(pod, log);
-    }));
-    const telling = mostTellingLine(logs);
-    ctx.logger.debug(`explaining the failure from ${logs.size} log(s) of ${pods.join(', ')}: ${telling ? telling.line.slice(0, 160) : 'no explanatory line'}`);
-    if (!telling)
-        return err;
-    const meaning = consequence(telling.line, killed);
-    const predicted = lintObjects(ctx.manifests.objects)
-        .findings.filter((f) => telling.rules.includes(f.ruleId))
-        .map((f) => `[${f.ruleId}] ${f.message} (${f.file}:${f.line})`);
-    const message = [
-        errorMessage(err),
-        `${telling.pod} says: "${shorten(telling.line)}".`,
-        meaning,
-        predicted.length ? `Preflight predicted it: ${predicted.join('; ')}` : undefined
-    ]
-        .filter(Boolean)
-        .join(' ');
-    return new VerificationError(message, err.lastSeen);
 }
 
 /**
