@@ -10,6 +10,7 @@ import { ReportWriter } from '../src/engine/collect.js'
 import { VerificationError } from '../src/engine/errors.js'
 import { nullLogger } from '../src/engine/logger.js'
 import { parseSha256Sum } from '../src/engine/providers/kind.js'
+import { versionDiffers } from '../src/engine/steps/form.js'
 
 describe('waitFor', () => {
   it('returns as soon as the check is done', async () => {
@@ -240,5 +241,26 @@ describe('kind checksum file', () => {
     const hex = 'a'.repeat(64)
     expect(parseSha256Sum(`${hex}  kind-linux-amd64\n`)).toBe(hex)
     expect(() => parseSha256Sum('<html>Not Found</html>')).toThrow(/not a sha256sum file/)
+  })
+})
+
+describe('the version that ran', () => {
+  const es = { distribution: 'elasticsearch', version: '7.17.29' }
+  it('says when the nodes run another version than the tag asks for', () => {
+    expect(versionDiffers('docker.elastic.co/elasticsearch/elasticsearch:9.1.0', es)).toBe(
+      'The image asks for elasticsearch 9.1.0 (docker.elastic.co/elasticsearch/elasticsearch:9.1.0), but the nodes run 7.17.29: this run proves 7.17.29, not 9.1.0.'
+    )
+    expect(versionDiffers('registry:5000/es:7.17.28@sha256:' + 'a'.repeat(64), es)).toMatch(
+      /asks for elasticsearch 7\.17\.28/
+    )
+  })
+
+  it('is silent when they match, or when the tag names no version', () => {
+    expect(
+      versionDiffers('docker.elastic.co/elasticsearch/elasticsearch:7.17.29', es)
+    ).toBeUndefined()
+    expect(versionDiffers('elasticsearch:latest', es)).toBeUndefined()
+    expect(versionDiffers('registry:5000/elasticsearch', es)).toBeUndefined()
+    expect(versionDiffers('es@sha256:' + 'b'.repeat(64), es)).toBeUndefined()
   })
 })

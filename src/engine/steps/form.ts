@@ -83,6 +83,11 @@ export const formStep: Step = {
     const engine = await api.engine(result.answeringPod)
     ctx.clusterUuid = engine.clusterUuid
     ctx.report.engine = { distribution: engine.distribution, version: engine.version }
+    const differs = versionDiffers(ctx.options.image ?? ctx.manifests.view.image, engine)
+    if (differs) {
+      ctx.report.warnings.push(differs)
+      ctx.logger.warning(differs)
+    }
     ctx.report.clusterUuid = engine.clusterUuid
     ctx.logger.info(
       `${engine.distribution} ${engine.version}: cluster ${result.health.cluster} (${engine.clusterUuid}) green with ${result.health.nodes} nodes`
@@ -92,4 +97,19 @@ export const formStep: Step = {
     if (applied && green) ctx.report.timeToGreenMs = green.at - applied.at
   },
   collect: (ctx, outcome) => snapshotAfter(ctx, 'form', outcome)
+}
+
+/**
+ * Says when the nodes do not run the version the image tag asks for (a stand-in build, a tag
+ * that moved, a mirror that serves something else), so that a pass is not read as proof for a
+ * version that never ran. Tags that name no version (latest, a digest) are not judged.
+ */
+export function versionDiffers(
+  image: string,
+  engine: { distribution: string; version: string }
+): string | undefined {
+  const tag = /:([^:/@]+)(@sha256:[a-f0-9]+)?$/.exec(image)?.[1]
+  const asked = tag && /^\d+\.\d+\.\d+/.exec(tag)?.[0]
+  if (!asked || engine.version.startsWith(asked)) return undefined
+  return `The image asks for ${engine.distribution} ${asked} (${image}), but the nodes run ${engine.version}: this run proves ${engine.version}, not ${asked}.`
 }

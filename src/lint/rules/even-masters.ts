@@ -18,7 +18,7 @@ export const evenMasters: Rule = {
             this,
             sts.manifest,
             ['spec', 'replicas'],
-            `${sts.replicas} master-eligible nodes: losing ${sts.replicas / 2} leaves no majority, the same as with ${sts.replicas - 1} nodes.`,
+            `${sts.replicas} master-eligible nodes: losing ${sts.replicas / 2} leaves no majority, so they tolerate no more losses than ${sts.replicas - 1} ${sts.replicas - 1 === 1 ? 'node' : 'nodes'} would.`,
             `Use an odd number of master-eligible nodes (${sts.replicas - 1} or ${sts.replicas + 1}).`
           )
         )
