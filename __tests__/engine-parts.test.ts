@@ -264,3 +264,23 @@ describe('the version that ran', () => {
     expect(versionDiffers('es@sha256:' + 'b'.repeat(64), es)).toBeUndefined()
   })
 })
+
+describe('the CLI logger', () => {
+  it('names the file and line once, also when the message already starts with them', async () => {
+    const { ConsoleLogger } = await import('../src/cli/console-logger.js')
+    const lines: string[] = []
+    const logger = new ConsoleLogger(
+      false,
+      false,
+      (l) => lines.push(l),
+      (l) => lines.push(l)
+    )
+    const at = { file: 'manifests/x/statefulset.yaml', line: 5 }
+    logger.error('manifests/x/statefulset.yaml:5: the API server refused StatefulSet/es', at)
+    logger.error('heap: -Xms differs from -Xmx', at)
+    expect(lines[0]).toMatch(
+      /error: manifests\/x\/statefulset\.yaml:5: the API server refused StatefulSet\/es$/
+    )
+    expect(lines[1]).toMatch(/error: manifests\/x\/statefulset\.yaml:5: heap: -Xms differs/)
+  })
+})

@@ -41,16 +41,12 @@ export class ConsoleLogger implements Logger {
 
   warning(message: string, location?: { file: string; line?: number }): void {
     this.live?.stop()
-    this.err(
-      `${this.stamp()} warning: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
-    )
+    this.err(`${this.stamp()} warning: ${at(location, message)}${message}`)
   }
 
   error(message: string, location?: { file: string; line?: number }): void {
     this.live?.stop()
-    this.err(
-      `${this.stamp()} error: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`
-    )
+    this.err(`${this.stamp()} error: ${at(location, message)}${message}`)
   }
 
   debug(message: string): void {
@@ -65,4 +61,10 @@ export class ConsoleLogger implements Logger {
       this.live?.stop()
     }
   }
+}
+
+/** `file:line: ` before a message, unless the message already starts with its file (a refused apply does). */
+function at(location: { file: string; line?: number } | undefined, message: string): string {
+  if (!location || message.startsWith(`${location.file}:`)) return ''
+  return `${location.file}${location.line ? `:${location.line}` : ''}: `
 }
