@@ -113,7 +113,18 @@ export class ClusterChanges {
         this.pods = undefined
         this.logger.debug(`pod watch failed (${(err as Error).message}); retrying`)
       }
-      await new Promise((r) => setTimeout(r, REWATCH_DELAY_MS))
+      // Abortable, so that stop() does not wait out the delay.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, REWATCH_DELAY_MS)
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer)
+            resolve()
+          },
+          { once: true }
+        )
+      })
     }
   }
 
