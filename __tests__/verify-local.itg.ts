@@ -53,6 +53,10 @@ run('verify on the local cluster', () => {
       )
       expect(report.error?.message).toBeUndefined()
       expect(report.verdict).toBe('passed')
+      // It watched: pod events from the API server and the engines' own lines woke its waits.
+      expect(logger.lines.join('\n')).toMatch(
+        /debug cluster changes seen: [1-9]\d* pod events \([1-9]\d* watches\), [1-9]\d* engine lines \([1-9]\d* logs followed\)/
+      )
       expect(report.engine?.distribution).toBe('elasticsearch')
       // The manifests ask for 9.1.0; the local cluster runs its 7.17 build, and the run says so.
       expect(report.warnings.join('\n')).toMatch(
