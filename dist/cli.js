@@ -139,11 +139,11 @@ class ConsoleLogger {
     }
     warning(message, location) {
         this.live?.stop();
-        this.err(`${this.stamp()} warning: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`);
+        this.err(`${this.stamp()} warning: ${at(location, message)}${message}`);
     }
     error(message, location) {
         this.live?.stop();
-        this.err(`${this.stamp()} error: ${location ? `${location.file}${location.line ? `:${location.line}` : ''}: ` : ''}${message}`);
+        this.err(`${this.stamp()} error: ${at(location, message)}${message}`);
     }
     debug(message) {
         if (this.verbose)
@@ -158,6 +158,12 @@ class ConsoleLogger {
             this.live?.stop();
         }
     }
+}
+/** `file:line: ` before a message, unless the message already starts with its file (a refused apply does). */
+function at(location, message) {
+    if (!location || message.startsWith(`${location.file}:`))
+        return '';
+    return `${location.file}${location.line ? `:${location.line}` : ''}: `;
 }
 
 /* globals WorkerGlobalScope, DedicatedWorkerGlobalScope, SharedWorkerGlobalScope, ServiceWorkerGlobalScope */

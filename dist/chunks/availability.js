@@ -9430,7 +9430,7 @@ const evenMasters = {
             const roles = env['node.roles'];
             const masterEligible = roles === undefined || /master|cluster_manager/.test(roles);
             if (masterEligible && sts.replicas > 1 && sts.replicas % 2 === 0) {
-                findings.push(findingAt(this, sts.manifest, ['spec', 'replicas'], `${sts.replicas} master-eligible nodes: losing ${sts.replicas / 2} leaves no majority, the same as with ${sts.replicas - 1} nodes.`, `Use an odd number of master-eligible nodes (${sts.replicas - 1} or ${sts.replicas + 1}).`));
+                findings.push(findingAt(this, sts.manifest, ['spec', 'replicas'], `${sts.replicas} master-eligible nodes: losing ${sts.replicas / 2} leaves no majority, so they tolerate no more losses than ${sts.replicas - 1} ${sts.replicas - 1 === 1 ? 'node' : 'nodes'} would.`, `Use an odd number of master-eligible nodes (${sts.replicas - 1} or ${sts.replicas + 1}).`));
             }
         }
         return findings;

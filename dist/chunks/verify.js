@@ -1604,7 +1604,14 @@ class ClusterChanges {
                 this.pods = undefined;
                 this.logger.debug(`pod watch failed (${err.message}); retrying`);
             }
-            await new Promise((r) => setTimeout(r, REWATCH_DELAY_MS));
+            // Abortable, so that stop() does not wait out the delay.
+            await new Promise((resolve) => {
+                const timer = setTimeout(resolve, REWATCH_DELAY_MS);
+                signal.addEventListener('abort', () => {
+                    clearTimeout(timer);
+                    resolve();
+                }, { once: true });
+            });
         }
     }
     /** Follows the engine container's log of each running container instance once, from now on. */
@@ -1795,6 +1802,11 @@ const formStep = {
         const engine = await api.engine(result.answeringPod);
         ctx.clusterUuid = engine.clusterUuid;
         ctx.report.engine = { distribution: engine.distribution, version: engine.version };
+        const differs = versionDiffers(ctx.options.image ?? ctx.manifests.view.image, engine);
+        if (differs) {
+            ctx.report.warnings.push(differs);
+            ctx.logger.warning(differs);
+        }
         ctx.report.clusterUuid = engine.clusterUuid;
         ctx.logger.info(`${engine.distribution} ${engine.version}: cluster ${result.health.cluster} (${engine.clusterUuid}) green with ${result.health.nodes} nodes`);
         const applied = ctx.timeline.first('applied');
@@ -1804,6 +1816,18 @@ const formStep = {
     },
     collect: (ctx, outcome) => snapshotAfter(ctx, 'form', outcome)
 };
+/**
+ * Says when the nodes do not run the version the image tag asks for (a stand-in build, a tag
+ * that moved, a mirror that serves something else), so that a pass is not read as proof for a
+ * version that never ran. Tags that name no version (latest, a digest) are not judged.
+ */
+function versionDiffers(image, engine) {
+    const tag = /:([^:/@]+)(@sha256:[a-f0-9]+)?$/.exec(image)?.[1];
+    const asked = tag && /^\d+\.\d+\.\d+/.exec(tag)?.[0];
+    if (!asked || engine.version.startsWith(asked))
+        return undefined;
+    return `The image asks for ${engine.distribution} ${asked} (${image}), but the nodes run ${engine.version}: this run proves ${engine.version}, not ${asked}.`;
+}
 
 /** Documents go in through the bulk API in batches of this many. */
 const BULK_BATCH = 500;
