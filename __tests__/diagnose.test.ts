@@ -165,6 +165,17 @@ describe('peer names and scheduling', () => {
     ).toBeUndefined()
   })
 
+  it('a name under the pods’ own subdomain that is none of them, once every pod exists: a typo that never resolves', () => {
+    // The real log, with the peers' names misspelt as a seed_hosts typo would.
+    const typo = new Map([['es-cluster-0', unresolvedLog.replaceAll('es-cluster-', 'es-clustr-')]])
+    const pods = podsOf('fx-peers-ok')
+    expect(peersNeverResolve(typo, pods, services('fx-peers-ok'), 'fx-peers-ok', 3)).toMatch(
+      /^Peer names never resolve: es-clustr-\d\.es-cluster names no pod: the pods under es-cluster are es-cluster-0, es-cluster-1, es-cluster-2, and the StatefulSet makes no other\.$/
+    )
+    // While a pod of the StatefulSet is still missing, the name may be its: keep waiting.
+    expect(peersNeverResolve(typo, pods, services('fx-peers-ok'), 'fx-peers-ok', 4)).toBeUndefined()
+  })
+
   it('does not judge names that are not the pods of this StatefulSet', () => {
     expect(
       peerNameNeverResolves(

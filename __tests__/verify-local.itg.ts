@@ -377,6 +377,33 @@ run('faults end in the right verdict, with what was last seen', () => {
   )
 
   it(
+    'a typo in discovery.seed_hosts (preflight off): names no pod, said as soon as every pod exists',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [
+          'es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster',
+          'es-cluster-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
+        ]
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-seed-typo'
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /^Peer names never resolve: es-clustr-\d\.es-cluster names no pod: the pods under es-cluster are es-cluster-0, es-cluster-1, es-cluster-2, and the StatefulSet makes no other\./
+      )
+    },
+    3 * MIN
+  )
+
+  it(
     'a memory request no node can hold (preflight off): the verdict quotes the scheduler and says it can never fit',
     async () => {
       const manifests = editedManifests('manifests/elasticsearch', [

@@ -138,11 +138,20 @@ export function peerNameNeverResolves(
   name: string,
   pods: PodView[],
   services: ServiceView[],
-  namespace: string
+  namespace: string,
+  expectedNodes = Number.POSITIVE_INFINITY
 ): string | undefined {
   const [host, subdomain, inNamespace] = name.split('.')
-  const pod = pods.find((p) => (p.spec?.hostname ?? p.metadata.name) === host)
-  if (!pod || (inNamespace && inNamespace !== namespace)) return undefined
+  if (inNamespace && inNamespace !== namespace) return undefined
+  const hostname = (p: PodView): string => p.spec?.hostname ?? p.metadata.name
+  const pod = pods.find((p) => hostname(p) === host)
+  if (!pod) {
+    // A name under our pods' subdomain that is none of them, once every pod exists: the
+    // StatefulSet never makes another (a typo in seed_hosts).
+    const ours = pods.filter((p) => subdomain && p.spec?.subdomain === subdomain)
+    if (ours.length < expectedNodes) return undefined
+    return `${name} names no pod: the pods under ${subdomain} are ${ours.map(hostname).sort().join(', ')}, and the StatefulSet makes no other.`
+  }
   const headless = services.filter((s) => s.spec?.clusterIP === 'None').map((s) => s.metadata.name)
   const own = pod.spec?.subdomain
   if (!subdomain)
@@ -171,11 +180,12 @@ export function peersNeverResolve(
   logs: Map<string, string>,
   pods: PodView[],
   services: ServiceView[],
-  namespace: string
+  namespace: string,
+  expectedNodes?: number
 ): string | undefined {
   const names = [...new Set([...logs.values()].flatMap(unresolvedHosts))].sort()
   for (const name of names) {
-    const why = peerNameNeverResolves(name, pods, services, namespace)
+    const why = peerNameNeverResolves(name, pods, services, namespace, expectedNodes)
     if (why) return `Peer names never resolve: ${why}`
   }
   return undefined
@@ -313,7 +323,8 @@ export class TerminalCauses {
       const services = (await kube
         .list(`/api/v1/namespaces/${namespace}/services`)
         .catch(() => undefined)) as ServiceView[] | undefined
-      const peers = services && peersNeverResolve(logs, pods, services, namespace)
+      const peers =
+        services && peersNeverResolve(logs, pods, services, namespace, this.target.expectedNodes)
       if (peers) return peers
     }
     if (ready.length < this.target.expectedNodes) return undefined
