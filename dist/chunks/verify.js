@@ -1210,11 +1210,20 @@ function unresolvedHosts(log) {
  * meets all three is merely not published yet and may still resolve: undefined. A name that is
  * none of our pods' names is not judged.
  */
-function peerNameNeverResolves(name, pods, services, namespace) {
+function peerNameNeverResolves(name, pods, services, namespace, expectedNodes = Number.POSITIVE_INFINITY) {
     const [host, subdomain, inNamespace] = name.split('.');
-    const pod = pods.find((p) => (p.spec?.hostname ?? p.metadata.name) === host);
-    if (!pod || (inNamespace && inNamespace !== namespace))
+    if (inNamespace && inNamespace !== namespace)
         return undefined;
+    const hostname = (p) => p.spec?.hostname ?? p.metadata.name;
+    const pod = pods.find((p) => hostname(p) === host);
+    if (!pod) {
+        // A name under our pods' subdomain that is none of them, once every pod exists: the
+        // StatefulSet never makes another (a typo in seed_hosts).
+        const ours = pods.filter((p) => subdomain && p.spec?.subdomain === subdomain);
+        if (ours.length < expectedNodes)
+            return undefined;
+        return `${name} names no pod: the pods under ${subdomain} are ${ours.map(hostname).sort().join(', ')}, and the StatefulSet makes no other.`;
+    }
     const headless = services.filter((s) => s.spec?.clusterIP === 'None').map((s) => s.metadata.name);
     const own = pod.spec?.subdomain;
     if (!subdomain)
@@ -1236,10 +1245,10 @@ function peerNameNeverResolves(name, pods, services, namespace) {
     return undefined;
 }
 /** Peers named in a way that cluster DNS will never answer, with the object to fix. */
-function peersNeverResolve(logs, pods, services, namespace) {
+function peersNeverResolve(logs, pods, services, namespace, expectedNodes) {
     const names = [...new Set([...logs.values()].flatMap(unresolvedHosts))].sort();
     for (const name of names) {
-        const why = peerNameNeverResolves(name, pods, services, namespace);
+        const why = peerNameNeverResolves(name, pods, services, namespace, expectedNodes);
         if (why)
             return `Peer names never resolve: ${why}`;
     }
@@ -1358,7 +1367,7 @@ class TerminalCauses {
             const services = (await kube
                 .list(`/api/v1/namespaces/${namespace}/services`)
                 .catch(() => undefined));
-            const peers = services && peersNeverResolve(logs, pods, services, namespace);
+            const peers = services && peersNeverResolve(logs, pods, services, namespace, this.target.expectedNodes);
             if (peers)
                 return peers;
         }
