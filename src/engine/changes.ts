@@ -1,5 +1,6 @@
 import type { KubeClient, PodView } from './kube/client.js'
 import type { Logger } from './logger.js'
+import { sleepFor } from './retry.js'
 
 /**
  * Lines in which an engine says that its cluster changed: a master lost or elected, a node
@@ -114,17 +115,7 @@ export class ClusterChanges {
         this.logger.debug(`pod watch failed (${(err as Error).message}); retrying`)
       }
       // Abortable, so that stop() does not wait out the delay.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, REWATCH_DELAY_MS)
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer)
-            resolve()
-          },
-          { once: true }
-        )
-      })
+      await sleepFor(REWATCH_DELAY_MS, signal)
     }
   }
 

@@ -126,7 +126,8 @@ async function pauseOrWake(
   return result
 }
 
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+/** Sleeps `ms`, or less when `signal` aborts first; never rejects. */
+export function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
     const timer = setTimeout(resolve, ms)
