@@ -288,15 +288,7 @@ export class KubeClient {
   }
 
   async listPods(namespace: string, selector: Record<string, string>): Promise<PodView[]> {
-    const labelSelector = Object.entries(selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
-    const list = await this.json<{ items: PodView[] }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/pods`,
-      { query: { labelSelector }, timeoutMs: 10_000 }
-    )
-    return list.items
+    return (await this.listPodsForWatch(namespace, selector)).pods
   }
 
   async getPod(namespace: string, name: string): Promise<PodView | undefined> {
@@ -411,9 +403,7 @@ export class KubeClient {
     signal: AbortSignal,
     onEvent: (type: string, pod: PodView) => void
   ): Promise<string | undefined> {
-    const labelSelector = Object.entries(selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
+    const labelSelector = labelSelectorOf(selector)
     return this.streamLines(
       `/api/v1/namespaces/${namespace}/pods`,
       { labelSelector, watch: true, resourceVersion, allowWatchBookmarks: false },
@@ -430,9 +420,7 @@ export class KubeClient {
     namespace: string,
     selector: Record<string, string>
   ): Promise<{ pods: PodView[]; resourceVersion: string }> {
-    const labelSelector = Object.entries(selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
+    const labelSelector = labelSelectorOf(selector)
     const list = await this.json<{ items: PodView[]; metadata: { resourceVersion: string } }>(
       'GET',
       `/api/v1/namespaces/${namespace}/pods`,
@@ -476,4 +464,11 @@ export class KubeClient {
   async close(): Promise<void> {
     await this.dispatcher?.close()
   }
+}
+
+/** `k=v,k2=v2`: the API's form of an equality selector. */
+function labelSelectorOf(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')
 }
