@@ -226,22 +226,14 @@ export function podRequests(pod: PodView): { cpu: number; memory: number } {
  */
 export function unschedulableForGood(pods: PodView[], nodes: NodeView[]): string | undefined {
   if (!nodes.length) return undefined
+  const largest = {
+    cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
+    memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
+  }
   for (const pod of pods) {
-    // Only once the scheduler has weighed resources (not, say, while claims are still unbound),
-    // so that the message quoted is the one that applies.
-    const refused = (pod.status?.conditions ?? []).find(
-      (c) =>
-        c.type === 'PodScheduled' &&
-        c.status === 'False' &&
-        c.reason === 'Unschedulable' &&
-        /Insufficient (cpu|memory)/.test(c.message ?? '')
-    )
+    const refused = resourceRefusal(pod)
     if (!refused) continue
     const asked = podRequests(pod)
-    const largest = {
-      cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
-      memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
-    }
     const over = [
       asked.cpu > largest.cpu &&
         `cpu ${asked.cpu / 1000} cores where the largest node allocates ${largest.cpu / 1000}`,
@@ -252,6 +244,20 @@ export function unschedulableForGood(pods: PodView[], nodes: NodeView[]): string
       return `Pod ${pod.metadata.name} can never be scheduled: it requests ${over.join(' and ')}. The scheduler says: ${refused.message ?? refused.reason}`
   }
   return undefined
+}
+
+/**
+ * The scheduler's refusal of a pod for lack of CPU or memory. Only once it has weighed resources
+ * (not, say, while claims are still unbound), so that the message quoted is the one that applies.
+ */
+function resourceRefusal(pod: PodView): { reason?: string; message?: string } | undefined {
+  return (pod.status?.conditions ?? []).find(
+    (c) =>
+      c.type === 'PodScheduled' &&
+      c.status === 'False' &&
+      c.reason === 'Unschedulable' &&
+      /Insufficient (cpu|memory)/.test(c.message ?? '')
+  )
 }
 
 function gib(bytes: number): string {
@@ -334,14 +340,9 @@ export class TerminalCauses {
     )
   }
 
-  /** A pod asks for more than any node has; nodes are read only once a pod was turned down. */
+  /** A pod asks for more than any node has; nodes are read only once a pod was turned down for resources. */
   private async unschedulable(pods: PodView[]): Promise<string | undefined> {
-    const refused = pods.some((p) =>
-      (p.status?.conditions ?? []).some(
-        (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'
-      )
-    )
-    if (!refused) return undefined
+    if (!pods.some(resourceRefusal)) return undefined
     const nodes = (await this.target.kube.list('/api/v1/nodes').catch(() => [])) as NodeView[]
     return unschedulableForGood(pods, nodes)
   }
