@@ -913,6 +913,7 @@ async function pauseOrWake(ms, signal, wake) {
     stop.abort();
     return result;
 }
+/** Sleeps `ms`, or less when `signal` aborts first; never rejects. */
 function sleepFor(ms, signal) {
     return new Promise((resolve) => {
         if (signal.aborted)
@@ -1086,11 +1087,7 @@ class KubeClient {
         return JSON.parse(res.body);
     }
     async listPods(namespace, selector) {
-        const labelSelector = Object.entries(selector)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',');
-        const list = await this.json('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector }, timeoutMs: 10_000 });
-        return list.items;
+        return (await this.listPodsForWatch(namespace, selector)).pods;
     }
     async getPod(namespace, name) {
         const res = await this.raw('GET', `/api/v1/namespaces/${namespace}/pods/${name}`, {
@@ -1176,9 +1173,7 @@ class KubeClient {
      * (server timeout, error, abort) with why, so that the caller can list and watch again.
      */
     async watchPods(namespace, selector, resourceVersion, signal, onEvent) {
-        const labelSelector = Object.entries(selector)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',');
+        const labelSelector = labelSelectorOf(selector);
         return this.streamLines(`/api/v1/namespaces/${namespace}/pods`, { labelSelector, watch: true, resourceVersion, allowWatchBookmarks: false }, signal, (line) => {
             const event = JSON.parse(line);
             onEvent(event.type, event.object);
@@ -1186,9 +1181,7 @@ class KubeClient {
     }
     /** Lists the pods a selector matches, with the list's resourceVersion to watch from. */
     async listPodsForWatch(namespace, selector) {
-        const labelSelector = Object.entries(selector)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',');
+        const labelSelector = labelSelectorOf(selector);
         const list = await this.json('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector }, timeoutMs: 10_000 });
         return { pods: list.items, resourceVersion: list.metadata.resourceVersion };
     }
@@ -1211,5 +1204,11 @@ class KubeClient {
         await this.dispatcher?.close();
     }
 }
+/** `k=v,k2=v2`: the API's form of an equality selector. */
+function labelSelectorOf(selector) {
+    return Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+}
 
-export { ApiError as A, GiveUp as G, KubeClient as K, deleteCluster as d, makeProvider as m, resolveProvider as r, waitFor as w };
+export { ApiError as A, GiveUp as G, KubeClient as K, deleteCluster as d, makeProvider as m, resolveProvider as r, sleepFor as s, waitFor as w };

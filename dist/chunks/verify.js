@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError } from './errors.js';
 import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, j as tellingLine, q as quantityBytes, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, r as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, u as selectStatefulSet, v as viewStatefulSet } from './availability.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { K as KubeClient, A as ApiError, w as waitFor, G as GiveUp, r as resolveProvider, m as makeProvider } from './client.js';
+import { K as KubeClient, A as ApiError, w as waitFor, G as GiveUp, s as sleepFor, r as resolveProvider, m as makeProvider } from './client.js';
 import { Readable, PassThrough } from 'node:stream';
 import { W as WebSocketHandler } from './index.js';
 import 'node:https';
@@ -1279,20 +1279,15 @@ function podRequests(pod) {
 function unschedulableForGood(pods, nodes) {
     if (!nodes.length)
         return undefined;
+    const largest = {
+        cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
+        memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
+    };
     for (const pod of pods) {
-        // Only once the scheduler has weighed resources (not, say, while claims are still unbound),
-        // so that the message quoted is the one that applies.
-        const refused = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' &&
-            c.status === 'False' &&
-            c.reason === 'Unschedulable' &&
-            /Insufficient (cpu|memory)/.test(c.message ?? ''));
+        const refused = resourceRefusal(pod);
         if (!refused)
             continue;
         const asked = podRequests(pod);
-        const largest = {
-            cpu: Math.max(...nodes.map((n) => quantityMillicores(n.status?.allocatable?.cpu ?? '0'))),
-            memory: Math.max(...nodes.map((n) => quantityBytes(n.status?.allocatable?.memory ?? '0')))
-        };
         const over = [
             asked.cpu > largest.cpu &&
                 `cpu ${asked.cpu / 1000} cores where the largest node allocates ${largest.cpu / 1000}`,
@@ -1303,6 +1298,16 @@ function unschedulableForGood(pods, nodes) {
             return `Pod ${pod.metadata.name} can never be scheduled: it requests ${over.join(' and ')}. The scheduler says: ${refused.message ?? refused.reason}`;
     }
     return undefined;
+}
+/**
+ * The scheduler's refusal of a pod for lack of CPU or memory. Only once it has weighed resources
+ * (not, say, while claims are still unbound), so that the message quoted is the one that applies.
+ */
+function resourceRefusal(pod) {
+    return (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' &&
+        c.status === 'False' &&
+        c.reason === 'Unschedulable' &&
+        /Insufficient (cpu|memory)/.test(c.message ?? ''));
 }
 function gib(bytes) {
     return `${(bytes / 2 ** 30).toFixed(1)}Gi`;
@@ -1375,10 +1380,9 @@ class TerminalCauses {
             return undefined;
         return unmatchableBootstrap(new Map([...logs].filter(([pod]) => ready.some((p) => p.metadata.name === pod))), this.target.expectedNodes);
     }
-    /** A pod asks for more than any node has; nodes are read only once a pod was turned down. */
+    /** A pod asks for more than any node has; nodes are read only once a pod was turned down for resources. */
     async unschedulable(pods) {
-        const refused = pods.some((p) => (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'));
-        if (!refused)
+        if (!pods.some(resourceRefusal))
             return undefined;
         const nodes = (await this.target.kube.list('/api/v1/nodes').catch(() => []));
         return unschedulableForGood(pods, nodes);
@@ -1614,13 +1618,7 @@ class ClusterChanges {
                 this.logger.debug(`pod watch failed (${err.message}); retrying`);
             }
             // Abortable, so that stop() does not wait out the delay.
-            await new Promise((resolve) => {
-                const timer = setTimeout(resolve, REWATCH_DELAY_MS);
-                signal.addEventListener('abort', () => {
-                    clearTimeout(timer);
-                    resolve();
-                }, { once: true });
-            });
+            await sleepFor(REWATCH_DELAY_MS, signal);
         }
     }
     /** Follows the engine container's log of each running container instance once, from now on. */
