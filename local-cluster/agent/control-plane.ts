@@ -63,15 +63,17 @@ export function writeKubeconfig(path: string, clusterName: string, server: strin
   writeFileSync(path, JSON.stringify(doc, null, 2), { mode: 0o600 })
 }
 
-function startProcess(
+/** Starts a program with its output in logDir/<name>.log, and records it in processes. */
+export function startProcess(
   name: string,
   binary: string,
   args: string[],
   logDir: string,
-  processes: Map<string, ChildProcess>
+  processes: Map<string, ChildProcess>,
+  env: NodeJS.ProcessEnv = process.env
 ): ChildProcess {
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' })
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
   processes.set(name, child)

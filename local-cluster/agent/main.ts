@@ -1,7 +1,7 @@
 /**
  * The local cluster: upstream control plane + our node agent + real engines, no Docker.
  *
- *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated]
+ *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated] [--node agent|kubelet]
  *   local-cluster down  --name N       (or --orphans: processes of clusters whose directory or owner is gone)
  *   local-cluster list                 (running clusters, then orphan processes)
  *   local-cluster processes            (every process of every local cluster)
@@ -36,6 +36,7 @@ import { NodeAgent, PROVISIONER } from './node-agent.js'
 import { GroundTruthLog } from './ground-truth.js'
 import { FaultProxy } from './fault-proxy.js'
 import { ENGINE_VERSIONS } from './images.js'
+import { KubeletNode, cleanUpKubeletNodeHost } from './kubelet-node.js'
 
 const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
 const ETCD_VERSION = process.env.ETCD_VERSION ?? 'v3.6.6'
@@ -67,7 +68,11 @@ interface ClusterState {
   ready: boolean
   k8sVersion: string
   engines: typeof ENGINE_VERSIONS
+  /** `agent`: our node agent runs pods as processes; `kubelet`: the upstream kubelet on containerd. */
+  node: NodeKind
 }
+
+type NodeKind = 'agent' | 'kubelet'
 
 function clusterDir(name: string): string {
   return join(CLUSTERS_ROOT, name)
@@ -87,15 +92,34 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Builds (or finds in the cache) the upstream binaries and the engine launchers. */
-function ensureBuilt(): void {
-  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-control-plane.sh'), 'all'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, K8S_VERSION, ETCD_VERSION }
-  })
-  execFileSync('bash', [join(REPO, 'local-cluster/scripts/build-engines.sh')], {
-    stdio: ['ignore', 'inherit', 'inherit']
-  })
+/** Builds (or finds in the cache) the upstream binaries, the engines and, for the kubelet node, the images. */
+function ensureBuilt(node: NodeKind): void {
+  const script = (name: string, ...args: string[]): void => {
+    execFileSync('bash', [join(REPO, 'local-cluster/scripts', name), ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, K8S_VERSION, ETCD_VERSION }
+    })
+  }
+  script('build-control-plane.sh', 'all')
+  script('build-engines.sh')
+  if (node === 'kubelet') script('build-images.sh')
+}
+
+/** Where build-control-plane.sh put a program: the last line of its print-bin-dirs holding it. */
+function builtBinary(program: string): string {
+  const dirs = execFileSync(
+    'bash',
+    [join(REPO, 'local-cluster/scripts/build-control-plane.sh'), 'print-bin-dirs'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, K8S_VERSION, ETCD_VERSION }
+    }
+  )
+    .split('\n')
+    .filter(Boolean)
+  const dir = dirs.find((d) => existsSync(join(d, program)))
+  if (!dir) throw new Error(`${program} is not built (looked in ${dirs.join(', ')})`)
+  return join(dir, program)
 }
 
 /** Picks a /24 and bridge name that no other local cluster on this machine uses. */
@@ -119,7 +143,7 @@ function pickNetwork(): { bridge: string; prefix: string } {
 
 async function up(
   name: string,
-  opts: { kubeconfig?: string; sysctl: 'host' | 'simulated' }
+  opts: { kubeconfig?: string; sysctl: 'host' | 'simulated'; node: NodeKind }
 ): Promise<void> {
   const dir = clusterDir(name)
   const existing = readState(name)
@@ -130,11 +154,12 @@ async function up(
   // Before any child: whoever finds this cluster's processes can tell whether it is still owned.
   writeFileSync(join(dir, OWNER_FILE), String(process.pid))
   markCluster(dir)
-  ensureBuilt()
+  ensureBuilt(opts.node)
   const { bridge, prefix } = pickNetwork()
   const network = new PodNetwork(bridge, prefix)
   network.setUp()
-  const pki = ensurePki(join(dir, 'pki'), ['127.0.0.1', network.gateway])
+  const nodeName = `${name}-control-plane`
+  const pki = ensurePki(join(dir, 'pki'), ['127.0.0.1', network.gateway], nodeName)
   const bin = join(CACHE_ROOT, 'bin', `k8s-${K8S_VERSION}`)
   const cp = await startControlPlane({
     clusterName: name,
@@ -159,32 +184,10 @@ async function up(
   writeKubeconfig(clientKubeconfig, name, `https://127.0.0.1:${proxyPort}`, pki)
   const kc = new KubeConfig()
   kc.loadFromFile(cp.kubeconfigPath)
-  const agent = new NodeAgent(kc, {
-    nodeName: `${name}-control-plane`,
-    clusterDir: dir,
-    // Port 0: the log server binds a port the system picks and keeps it (no port race).
-    kubeletPort: 0,
-    network,
-    engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
-    groundTruth,
-    tls: { cert: pki.kubeletCert, key: pki.kubeletKey },
-    sysctlSource: opts.sysctl
-  })
-  await agent.start()
-  const storage = kc.makeApiClient(StorageV1Api)
-  await storage
-    .createStorageClass({
-      body: {
-        metadata: {
-          name: 'standard',
-          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
-        },
-        provisioner: PROVISIONER,
-        reclaimPolicy: 'Delete',
-        volumeBindingMode: 'Immediate'
-      }
-    })
-    .catch(() => undefined)
+  const node =
+    opts.node === 'kubelet'
+      ? await startKubeletNode(name, dir, nodeName, network, pki, cp, groundTruth)
+      : await startNodeAgent(kc, nodeName, dir, network, pki, groundTruth, opts.sysctl)
   await waitDefaultServiceAccount(kc)
 
   const control = createServer((req, res) => {
@@ -201,30 +204,28 @@ async function up(
         }
         if (cmd.action === 'freeze' || cmd.action === 'thaw' || cmd.action === 'kill') {
           // Several pods, comma-separated, are hit in one go: quorum loss needs them down together.
-          const containers = (cmd.pod ?? '').split(',').map((pod) => {
-            const c = agent.container(cmd.namespace ?? '', pod)
-            if (!c) throw new Error(`no running pod ${cmd.namespace}/${pod} on this node`)
-            return [pod, c] as const
-          })
-          for (const [pod, c] of containers) {
+          const namespace = cmd.namespace ?? ''
+          const pods = (cmd.pod ?? '').split(',')
+          for (const pod of pods) node.pidOf(namespace, pod) // all exist, or none is hit
+          for (const pod of pods) {
             if (cmd.action === 'kill') {
               groundTruth.record({
                 event: 'fault-injected',
-                namespace: cmd.namespace,
+                namespace,
                 pod,
-                detail: { fault: 'kill', pid: c.pid }
+                detail: { fault: 'kill', pid: node.pidOf(namespace, pod) }
               })
-              if (c.pid) process.kill(c.pid, 'SIGKILL')
-            } else c.freeze(cmd.action === 'freeze')
+              node.kill(namespace, pod)
+            } else node.freeze(namespace, pod, cmd.action === 'freeze')
           }
         } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
           proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
         } else if (cmd.action === 'sysctl') {
           if (cmd.value !== undefined) {
-            agent.maxMapCount = cmd.value
+            node.maxMapCount = cmd.value
             groundTruth.record({ event: 'sysctl-set', detail: { 'vm.max_map_count': cmd.value } })
           }
-          res.writeHead(200).end(`vm.max_map_count = ${agent.maxMapCount}\n`)
+          res.writeHead(200).end(`vm.max_map_count = ${node.maxMapCount}\n`)
           return
         } else throw new Error(`unknown action ${cmd.action}`)
         res.writeHead(200).end('ok\n')
@@ -249,7 +250,8 @@ async function up(
     prefix,
     ready: true,
     k8sVersion: K8S_VERSION,
-    engines: ENGINE_VERSIONS
+    engines: ENGINE_VERSIONS,
+    node: opts.node
   }
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(state, null, 2))
   console.log(`local cluster "${name}" is ready: kubeconfig ${clientKubeconfig}`)
@@ -261,7 +263,7 @@ async function up(
     console.log(`stopping local cluster "${name}"`)
     // Each step is bounded: a step that waits on a peer (an open connection, a hung engine)
     // must not keep the cluster's processes alive. Whatever is left is swept by its marker.
-    await within(20_000, 'stopping the node agent', agent.stop())
+    await within(30_000, `stopping the node (${opts.node})`, node.stop())
     control.closeAllConnections()
     control.close()
     await within(5_000, 'closing the API proxy', proxy.close())
@@ -286,6 +288,116 @@ async function up(
         void shutdown()
       }
     })
+  }
+}
+
+/** What the cluster's main process asks of its node, whichever runs the pods. */
+interface ClusterNode {
+  /** The pid of the pod's (first) container; throws when the pod runs nothing here. */
+  pidOf(namespace: string, pod: string): number
+  kill(namespace: string, pod: string): void
+  freeze(namespace: string, pod: string, frozen: boolean): void
+  maxMapCount: number
+  stop(): Promise<void>
+}
+
+async function startNodeAgent(
+  kc: KubeConfig,
+  nodeName: string,
+  dir: string,
+  network: PodNetwork,
+  pki: ReturnType<typeof ensurePki>,
+  groundTruth: GroundTruthLog,
+  sysctl: 'host' | 'simulated'
+): Promise<ClusterNode> {
+  const agent = new NodeAgent(kc, {
+    nodeName,
+    clusterDir: dir,
+    // Port 0: the log server binds a port the system picks and keeps it (no port race).
+    kubeletPort: 0,
+    network,
+    engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
+    groundTruth,
+    tls: { cert: pki.kubeletCert, key: pki.kubeletKey },
+    sysctlSource: sysctl
+  })
+  await agent.start()
+  const storage = kc.makeApiClient(StorageV1Api)
+  await storage
+    .createStorageClass({
+      body: {
+        metadata: {
+          name: 'standard',
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
+        },
+        provisioner: PROVISIONER,
+        reclaimPolicy: 'Delete',
+        volumeBindingMode: 'Immediate'
+      }
+    })
+    .catch(() => undefined)
+  const container = (namespace: string, pod: string) => {
+    const c = agent.container(namespace, pod)
+    if (!c?.pid) throw new Error(`no running pod ${namespace}/${pod} on this node`)
+    return c
+  }
+  return {
+    pidOf: (namespace, pod) => container(namespace, pod).pid!,
+    kill: (namespace, pod) => process.kill(container(namespace, pod).pid!, 'SIGKILL'),
+    freeze: (namespace, pod, frozen) => container(namespace, pod).freeze(frozen),
+    get maxMapCount() {
+      return agent.maxMapCount
+    },
+    set maxMapCount(value: number) {
+      agent.maxMapCount = value
+    },
+    stop: () => agent.stop()
+  }
+}
+
+async function startKubeletNode(
+  name: string,
+  dir: string,
+  nodeName: string,
+  network: PodNetwork,
+  pki: ReturnType<typeof ensurePki>,
+  cp: { apiserverUrl: string; kubeconfigPath: string },
+  groundTruth: GroundTruthLog
+): Promise<ClusterNode> {
+  const node = new KubeletNode({
+    clusterName: name,
+    clusterDir: dir,
+    nodeName,
+    network,
+    pki,
+    apiserverUrl: cp.apiserverUrl,
+    adminKubeconfig: cp.kubeconfigPath,
+    imagesLayout: join(CACHE_ROOT, 'images', 'oci'),
+    bin: {
+      kubelet: builtBinary('kubelet'),
+      containerd: '/usr/bin/containerd',
+      runc: '/usr/sbin/runc',
+      cniPlugins: '/usr/lib/cni',
+      crictl: builtBinary('crictl'),
+      coredns: builtBinary('coredns'),
+      localPathProvisioner: builtBinary('local-path-provisioner')
+    },
+    groundTruth
+  })
+  await node.start()
+  // As on a kind node, the kernel is this machine's: vm.max_map_count is the real one.
+  const maxMapCount = '/proc/sys/vm/max_map_count'
+  return {
+    pidOf: (namespace, pod) => node.containerPid(namespace, pod).pid,
+    kill: (namespace, pod) => void node.kill(namespace, pod),
+    freeze: (namespace, pod, frozen) => node.freeze(namespace, pod, frozen),
+    get maxMapCount() {
+      return Number(readFileSync(maxMapCount, 'utf8').trim())
+    },
+    set maxMapCount(value: number) {
+      writeFileSync(maxMapCount, String(value))
+    },
+    stop: () => node.stop()
   }
 }
 
@@ -363,7 +475,9 @@ async function down(name: string): Promise<void> {
     if (alive(state.pid)) process.kill(state.pid, 'SIGKILL')
   }
   const left = await stopAll(clusterProcesses(clusterDir(name)), 5_000)
-  // Whatever a crashed cluster left behind: namespaces of its pods, its bridge, its directory.
+  // Whatever a crashed cluster left behind: containers, mounts, cgroups, namespaces of its
+  // pods, its bridge, its directory.
+  if (state?.node === 'kubelet') cleanUpKubeletNodeHost(state.dir, name)
   if (state) {
     const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
     for (const line of namespaces.split('\n')) {
@@ -470,6 +584,7 @@ async function main(): Promise<void> {
       detach: { type: 'boolean' },
       orphans: { type: 'boolean' },
       sysctl: { type: 'string', default: 'simulated' },
+      node: { type: 'string', default: process.env.ES_K8S_VERIFY_LOCAL_NODE ?? 'agent' },
       dir: { type: 'string' }
     }
   })
@@ -479,8 +594,11 @@ async function main(): Promise<void> {
     case 'up':
       if (values.sysctl !== 'host' && values.sysctl !== 'simulated')
         throw new Error(`--sysctl must be host or simulated, got "${values.sysctl}"`)
+      if (values.node !== 'agent' && values.node !== 'kubelet')
+        throw new Error(`--node must be agent or kubelet, got "${values.node}"`)
       if (values.detach) await upDetached(name, process.argv.slice(3))
-      else await up(name, { kubeconfig: values.kubeconfig, sysctl: values.sysctl })
+      else
+        await up(name, { kubeconfig: values.kubeconfig, sysctl: values.sysctl, node: values.node })
       if (values.detach) process.exit(0)
       return
     case 'down':

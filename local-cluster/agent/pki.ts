@@ -13,6 +13,9 @@ export interface Pki {
   adminKey: string
   kubeletCert: string
   kubeletKey: string
+  /** The kubelet's client identity, system:node:<node name> in group system:nodes. */
+  nodeCert: string
+  nodeKey: string
   serviceAccountKey: string
   serviceAccountPub: string
 }
@@ -57,7 +60,7 @@ function signedCert(
 }
 
 /** Generates a CA, serving and client certificates and the service-account key pair (once per directory). */
-export function ensurePki(dir: string, hostAddresses: string[]): Pki {
+export function ensurePki(dir: string, hostAddresses: string[], nodeName = 'node'): Pki {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const caCert = join(dir, 'ca.crt')
   const caKey = join(dir, 'ca.key')
@@ -71,6 +74,8 @@ export function ensurePki(dir: string, hostAddresses: string[]): Pki {
     adminKey: join(dir, 'admin.key'),
     kubeletCert: join(dir, 'kubelet.crt'),
     kubeletKey: join(dir, 'kubelet.key'),
+    nodeCert: join(dir, 'node.crt'),
+    nodeKey: join(dir, 'node.key'),
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub')
   }
@@ -110,6 +115,12 @@ export function ensurePki(dir: string, hostAddresses: string[]): Pki {
     'kubelet',
     '/CN=es-k8s-verify-node-agent',
     `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`
+  )
+  signedCert(
+    pki,
+    'node',
+    `/O=system:nodes/CN=system:node:${nodeName}`,
+    'extendedKeyUsage=clientAuth\n'
   )
   openssl(['genrsa', '-out', pki.serviceAccountKey, '2048'])
   openssl(['rsa', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub])

@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Builds the upstream Kubernetes control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler) and etcd from the Go module proxy into a cache directory keyed by version.
+# kube-scheduler), the node's kubelet and kube-proxy, etcd and CoreDNS from the Go module proxy
+# into a cache directory keyed by version.
 # Nothing here is hand-written Kubernetes: the programs are upstream's, built unchanged.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.6}"
+COREDNS_VERSION="${COREDNS_VERSION:-v1.12.4}"
 CACHE_ROOT="${ES_K8S_VERIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/es-k8s-verify}"
 OUT="$CACHE_ROOT/bin/k8s-$K8S_VERSION"
 ETCD_OUT="$CACHE_ROOT/bin/etcd-$ETCD_VERSION"
+COREDNS_OUT="$CACHE_ROOT/bin/coredns-$COREDNS_VERSION"
+CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
+LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-v0.0.30}"
+NODE_TOOLS_OUT="$CACHE_ROOT/bin/node-tools-crictl-$CRICTL_VERSION-local-path-$LOCAL_PATH_VERSION"
+KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export CGO_ENABLED=0
 
 log() { printf '[build-control-plane] %s\n' "$*" >&2; }
 
 build_kubernetes() {
-  if [[ -x "$OUT/kube-apiserver" && -x "$OUT/kube-controller-manager" && -x "$OUT/kube-scheduler" ]]; then
+  local missing=()
+  for cmd in "${KUBE_COMMANDS[@]}"; do [[ -x "$OUT/$cmd" ]] || missing+=("$cmd"); done
+  if ((${#missing[@]} == 0)); then
     log "kubernetes $K8S_VERSION already built in $OUT"
     return
   fi
@@ -46,11 +55,13 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 EOF
   log "resolving modules for kubernetes $K8S_VERSION"
   go mod tidy -e >/dev/null 2>&1 || true
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+  for cmd in "${missing[@]}"; do
     log "building $cmd (first build takes minutes)"
     go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${staging#v0.}" \
       -o "$OUT/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd"
@@ -91,10 +102,60 @@ EOF
   mv "$ETCD_OUT/etcd.tmp" "$ETCD_OUT/etcd"
 }
 
+# CoreDNS is upstream's coremain with the plugins its own build lists (core/plugin/zplugin.go
+# is generated from plugin.cfg), so `kubernetes`, `forward`, `cache` and the rest are in.
+build_coredns() {
+  if [[ -x "$COREDNS_OUT/coredns" ]]; then
+    log "coredns $COREDNS_VERSION already built in $COREDNS_OUT"
+    return
+  fi
+  local work="$CACHE_ROOT/src/coredns-$COREDNS_VERSION"
+  mkdir -p "$work" "$COREDNS_OUT"
+  cd "$work"
+  cat >go.mod <<EOF
+module es-k8s-verify.local/coredns
+
+go 1.24
+
+require github.com/coredns/coredns $COREDNS_VERSION
+EOF
+  cat >main.go <<'EOF'
+// The coredns binary is upstream's coremain.Run with upstream's plugin list, unchanged.
+package main
+
+import (
+	_ "github.com/coredns/coredns/core/plugin"
+	"github.com/coredns/coredns/coremain"
+)
+
+func main() { coremain.Run() }
+EOF
+  go mod tidy >/dev/null
+  log "building coredns $COREDNS_VERSION"
+  go build -trimpath -ldflags "-s -w" -o "$COREDNS_OUT/coredns.tmp" .
+  mv "$COREDNS_OUT/coredns.tmp" "$COREDNS_OUT/coredns"
+}
+
+# crictl (the kubelet's runtime, seen as the kubelet sees it: the node's clean-up removes every
+# pod sandbox with it) and local-path-provisioner (kind's default StorageClass), both `go install`
+# of upstream's commands.
+build_node_tools() {
+  if [[ -x "$NODE_TOOLS_OUT/crictl" && -x "$NODE_TOOLS_OUT/local-path-provisioner" ]]; then
+    log "crictl $CRICTL_VERSION and local-path-provisioner $LOCAL_PATH_VERSION already built in $NODE_TOOLS_OUT"
+    return
+  fi
+  mkdir -p "$NODE_TOOLS_OUT"
+  log "building crictl $CRICTL_VERSION and local-path-provisioner $LOCAL_PATH_VERSION"
+  GOBIN="$NODE_TOOLS_OUT" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+  GOBIN="$NODE_TOOLS_OUT" go install -trimpath -ldflags "-s -w" "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION"
+}
+
 case "${1:-all}" in
   etcd) build_etcd ;;
   kubernetes) build_kubernetes ;;
-  all) build_etcd; build_kubernetes ;;
-  print-bin-dirs) echo "$OUT"; echo "$ETCD_OUT" ;;
-  *) echo "usage: $0 [all|etcd|kubernetes|print-bin-dirs]" >&2; exit 2 ;;
+  coredns) build_coredns ;;
+  node-tools) build_node_tools ;;
+  all) build_etcd; build_kubernetes; build_coredns; build_node_tools ;;
+  print-bin-dirs) echo "$OUT"; echo "$ETCD_OUT"; echo "$COREDNS_OUT"; echo "$NODE_TOOLS_OUT" ;;
+  *) echo "usage: $0 [all|etcd|kubernetes|coredns|node-tools|print-bin-dirs]" >&2; exit 2 ;;
 esac

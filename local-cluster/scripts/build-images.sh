@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Builds the OCI images the upstream node (kubelet + containerd) runs, with no registry: a Debian
+# root filesystem from debootstrap with the JDK each engine needs, the engines' jars from Maven
+# Central laid out as the official images lay them out, busybox and the pause container.
+#
+# Everything lands in one OCI layout, $CACHE_ROOT/images/oci, that the local cluster serves to
+# containerd as a registry on loopback. Layers are keyed by the hash of what went into them, so a
+# second run only re-tags.
+#
+#   build-images.sh          build what is missing
+#   build-images.sh refs     print the image refs in the layout
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+CACHE_ROOT="${ES_K8S_VERIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/es-k8s-verify}"
+IMAGES="$CACHE_ROOT/images"
+LAYOUT="$IMAGES/oci"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# What every engine image has, besides the JDK: tini as PID 1 as in the official images, curl for
+# the verifier's exec transport, procps for humans.
+BASE_PACKAGES=(ca-certificates curl procps tini)
+
+log() { printf '[build-images] %s\n' "$*" >&2; }
+
+content_hash() { sha256sum | cut -c1-16; }
+
+# A root filesystem tarball: debootstrap bookworm with the given extra packages.
+base_layer() {
+  local name=$1
+  shift
+  local packages=("${BASE_PACKAGES[@]}" "$@")
+  local key
+  key=$(printf '%s\n' bookworm minbase "${packages[@]}" "$(cat "$0")" | content_hash)
+  local tar="$IMAGES/layers/base-$name-$key.tar"
+  if [[ -f $tar ]]; then
+    echo "$tar"
+    return
+  fi
+  local root="$IMAGES/work/base-$name"
+  rm -rf "$root" && mkdir -p "$root" "$IMAGES/layers"
+  log "debootstrap bookworm + ${packages[*]} (a minute or two)"
+  local IFS=,
+  debootstrap --variant=minbase --include="${packages[*]}" bookworm "$root" "$DEBIAN_MIRROR" >"$IMAGES/work/debootstrap-$name.log" 2>&1 || {
+    tail -20 "$IMAGES/work/debootstrap-$name.log" >&2
+    exit 1
+  }
+  unset IFS
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*
+  # The official images run the engine as uid 1000, gid 0.
+  chroot "$root" useradd --uid 1000 --gid 0 --home-dir /usr/share/elasticsearch --no-create-home elasticsearch
+  chroot "$root" useradd --non-unique --uid 1000 --gid 0 --home-dir /usr/share/opensearch --no-create-home opensearch
+  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$root"
+  echo "$tar"
+}
+
+# The engine's tree under /usr/share/<engine>: server jars in lib/, the netty transport as a
+# module (as in the distribution, so the engine's own plugin loader and jar-hell check see it),
+# config, data, logs, and bin/ with the entrypoint.
+engine_layer() {
+  local engine=$1 version=$2 lib=$3
+  local home="usr/share/$engine"
+  local key
+  key=$(
+    {
+      echo "$engine $version"
+      ls -l "$lib"
+      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/$engine"/*.* "$here/images/$engine"/config/*
+    } | content_hash
+  )
+  local tar="$IMAGES/layers/$engine-$version-$key.tar"
+  if [[ -f $tar ]]; then
+    echo "$tar"
+    return
+  fi
+  local root="$IMAGES/work/$engine-$version"
+  rm -rf "$root" && mkdir -p "$root/$home"/{lib,modules/transport-netty4,config,data,logs,plugins,bin} "$root/usr/local/bin" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  for jar in "$lib"/*.jar; do
+    case $(basename "$jar") in
+      netty-* | transport-netty4-*) cp "$jar" "$root/$home/modules/transport-netty4/" ;;
+      launcher.jar) ;;
+      *) cp "$jar" "$root/$home/lib/" ;;
+    esac
+  done
+  local src="$here/images/$engine"
+  sed "s/@VERSION@/$version/g" "$src/plugin-descriptor.properties" >"$root/$home/modules/transport-netty4/plugin-descriptor.properties"
+  cp "$src/plugin-security.policy" "$root/$home/modules/transport-netty4/"
+  cp "$src/config/"* "$root/$home/config/"
+  install -m 0755 "$here/images/common/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+  mkdir -p "$root/usr/lib/es-k8s-verify"
+  gcc -shared -fPIC -O2 -o "$root/usr/lib/es-k8s-verify/nofile.so" "$here/images/nofile/nofile.c" -ldl
+  chown -R 1000:0 "$root/$home"
+  chmod -R g=u "$root/$home"
+  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$root"
+  echo "$tar"
+}
+
+has_ref() { [[ -f "$LAYOUT/index.json" ]] && grep -q "\"org.opencontainers.image.ref.name\":\"$1\"" "$LAYOUT/index.json"; }
+
+# One image in the layout: `image REF LAYER... -- UMOCI-CONFIG-ARGS...`. Tagged with a hash of
+# its layers and config too, so a changed layer makes a new image; the plain ref names the newest.
+image() {
+  local ref=$1
+  shift
+  local layers=()
+  while [[ $1 != -- ]]; do layers+=("$1"); shift; done
+  shift
+  local key
+  key=$(printf '%s\n' "${layers[@]}" "$@" | content_hash)
+  local keyed="$ref--$key"
+  if has_ref "$keyed" && has_ref "$ref"; then
+    log "$ref already built"
+    return
+  fi
+  log "assembling $ref"
+  umoci new --image "$LAYOUT:$keyed"
+  local layer
+  for layer in "${layers[@]}"; do umoci raw add-layer --image "$LAYOUT:$keyed" "$layer"; done
+  umoci config --image "$LAYOUT:$keyed" "$@"
+  umoci tag --image "$LAYOUT:$keyed" "$ref"
+}
+
+# umoci config arguments of an engine image, as the official images set them.
+engine_config() {
+  local engine=$1 version=$2 user=$3
+  echo --config.workingdir "/usr/share/$engine" --config.user "$user" \
+    --config.entrypoint /usr/bin/tini --config.entrypoint -- --config.entrypoint /usr/local/bin/docker-entrypoint.sh \
+    --config.env "PATH=/usr/share/$engine/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --config.env "ENGINE=$engine" --config.env "ENGINE_VERSION=$version" --config.env "LANG=C.UTF-8"
+}
+
+busybox_layer() {
+  local tar="$IMAGES/layers/busybox-$(sha256sum /bin/busybox | cut -c1-16).tar"
+  if [[ ! -f $tar ]]; then
+    local root="$IMAGES/work/busybox"
+    rm -rf "$root" && mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"; done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+    tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+    rm -rf "$root"
+  fi
+  echo "$tar"
+}
+
+# The pause container: sleeps, reaps children, exits on SIGINT/SIGTERM, as upstream's pause.c.
+pause_layer() {
+  local tar="$IMAGES/layers/pause-$(sha256sum "$here/images/pause/pause.c" | cut -c1-16).tar"
+  if [[ ! -f $tar ]]; then
+    local root="$IMAGES/work/pause"
+    rm -rf "$root" && mkdir -p "$root"
+    gcc -static -Os -s -o "$root/pause" "$here/images/pause/pause.c"
+    tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+    rm -rf "$root"
+  fi
+  echo "$tar"
+}
+
+engine_lib() { echo "$CACHE_ROOT/engines/$1-$2/lib"; }
+
+build_all() {
+  mkdir -p "$IMAGES/layers" "$IMAGES/work"
+  [[ -d $LAYOUT ]] || umoci init --layout "$LAYOUT"
+  local jre17
+  jre17=$(base_layer jre17 openjdk-17-jre-headless)
+  local es_version os_version
+  es_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/elasticsearch/pom.xml")
+  os_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/opensearch/pom.xml")
+  local config
+  read -ra config <<<"$(engine_config elasticsearch "$es_version" 1000:0)"
+  image "elasticsearch-$es_version" "$jre17" "$(engine_layer elasticsearch "$es_version" "$(engine_lib elasticsearch "$es_version")")" \
+    -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
+  read -ra config <<<"$(engine_config opensearch "$os_version" 1000:0)"
+  image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(engine_lib opensearch "$os_version")")" \
+    -- "${config[@]}"
+  image busybox-1.35.0 "$(busybox_layer)" -- --config.cmd sh
+  image pause-3.10 "$(pause_layer)" -- --config.entrypoint /pause --config.user 65535:65535
+  umoci gc --layout "$LAYOUT"
+  rm -rf "$IMAGES/work"
+}
+
+case "${1:-build}" in
+  build) build_all ;;
+  refs) umoci ls --layout "$LAYOUT" | grep -v -- '--' ;;
+  *) echo "usage: $0 [build|refs]" >&2; exit 2 ;;
+esac
