@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import {
   bootstrapComplaint,
   crashedForGood,
+  startupFatalLine,
   finalPullError,
   peerNameNeverResolves,
   peersNeverResolve,
@@ -56,6 +57,36 @@ describe('terminal causes', () => {
     const crashloop = pod('elasticsearch', 'api-pod-crashloop')
     expect(crashloop.status!.containerStatuses![0].lastState!.terminated!.exitCode).toBe(137)
     expect(crashedForGood([crashloop], () => 'anything')).toBeUndefined()
+  })
+
+  it('an engine whose main thread dies at start-up on the real kubelet fails for good, quoting the throwable', () => {
+    // Captured on the upstream node: an OpenSearch image missing a jar, restarted by the kubelet.
+    const crashloop = pod('kubernetes', 'api-pod-kubelet-crashloop-missing-class')
+    const log = readFileSync('__fixtures__/logs/os-missing-class-os-cluster-0.previous.log', 'utf8')
+    expect(startupFatalLine(log)).toBe(
+      'java.lang.NoClassDefFoundError: org/opensearch/plugins/ExtendedPluginsClassLoader'
+    )
+    expect(crashedForGood([crashloop], () => log)).toMatch(
+      /^Container opensearch of pod os-cluster-0 cannot start: its engine died during start-up again after a restart \(exit 1\): java\.lang\.NoClassDefFoundError: org\/opensearch\/plugins\/ExtendedPluginsClassLoader$/
+    )
+  })
+
+  it('a start that failed on the data directory lock heals on the next try: not final', () => {
+    const crashloop = pod('kubernetes', 'api-pod-kubelet-crashloop-missing-class')
+    const log = readFileSync('__fixtures__/logs/os-missing-class-os-cluster-0.previous.log', 'utf8')
+    const locked = log.replace(
+      'java.lang.NoClassDefFoundError: org/opensearch/plugins/ExtendedPluginsClassLoader',
+      'java.lang.IllegalStateException: failed to obtain node locks, tried [/usr/share/opensearch/data]'
+    )
+    expect(startupFatalLine(locked)).toBeUndefined()
+    expect(crashedForGood([crashloop], () => locked)).toBeUndefined()
+  })
+
+  it('a command the runtime cannot start (StartError, exit 128) fails for good with the kubelet’s message', () => {
+    const typo = pod('kubernetes', 'api-pod-kubelet-start-error')
+    expect(crashedForGood([typo], () => undefined)).toMatch(
+      /^Container typo of pod typo cannot be started, and fails alike on every restart: .*exec: "elasticsearh": executable file not found in \$PATH/
+    )
   })
 
   it('reads who waits for which names, and whom it found, from the engine’s own complaint', () => {

@@ -58,9 +58,9 @@ export interface ContainerStatusView {
   state?: {
     waiting?: { reason?: string; message?: string }
     running?: { startedAt?: string }
-    terminated?: { exitCode: number; reason?: string }
+    terminated?: { exitCode: number; reason?: string; message?: string }
   }
-  lastState?: { terminated?: { exitCode: number; reason?: string } }
+  lastState?: { terminated?: { exitCode: number; reason?: string; message?: string } }
 }
 
 /** The parts of a StatefulSet a rollout is followed by. */
