@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lists what local clusters leave on this machine, one item a line, sorted: processes (found by
 # the marker every cluster process carries), pod network namespaces, bridges, mounts under the
-# clusters' directories and the cluster directories themselves. test.sh compares the list taken
+# clusters' directories, the cluster directories themselves, and the upstream node's cgroups,
+# sandbox namespaces and log links. test.sh compares the list taken
 # before the tests with the one after and fails naming anything new.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +13,10 @@ root=${ES_K8S_VERIFY_CLUSTERS:-${TMPDIR:-/tmp}/es-k8s-verify-clusters}
   ip -o link show type bridge 2>/dev/null | awk -F': ' '$2 ~ /^eskv/ {print "bridge " $2}'
   awk -v r="$root" 'index($2, r) == 1 {print "mount " $2}' /proc/mounts
   [[ -d $root ]] && find "$root" -mindepth 1 -maxdepth 1 -printf 'cluster-dir %f\n'
+  # The upstream node's: pod cgroups (each cluster's under /es-k8s-verify-NAME), the network
+  # namespaces containerd makes for pod sandboxes, the kubelet's container log links.
+  find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -name 'es-k8s-verify-*' -printf 'cgroup %P\n' 2>/dev/null
+  ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print "netns " $1}'
+  find /var/log/containers -maxdepth 1 -lname "$root/*" -printf 'log-link %f\n' 2>/dev/null
   find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 \( -name 'es-k8s-verify-*' ! -name 'es-k8s-verify-report-*' ! -name 'es-k8s-verify-clusters' ! -name 'es-k8s-verify-tests-*' \) -printf 'work-dir %f\n'
 } | sort -u

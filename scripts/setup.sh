@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Installs everything the verifier and its tests need on a fresh machine: Node.js 24 (from the
-# npm registry when the machine's is older), the npm dependencies, and the local cluster's
-# upstream control plane and engines (built from the Go module proxy and Maven Central into a
-# cache outside the repository). Prints the PATH entry for Node 24 last.
+# npm registry when the machine's is older), the npm dependencies, Debian's packages, and the local
+# cluster's upstream control plane, node programs, engines and images (built from the Go module
+# proxy, Maven Central and Debian into a cache outside the repository). Prints the PATH entry for Node 24 last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_bin=$(scripts/ensure-node24.sh)
 export PATH="$node_bin:$PATH"
 missing=()
-for tool in go java mvn ip openssl curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# The upstream node's programs come from Debian: containerd, runc, the CNI plugins; its images are
+# built with debootstrap, umoci, busybox-static and gcc (the pause container, a static binary).
+for tool in go java mvn ip openssl curl containerd runc /usr/lib/cni/bridge debootstrap umoci /bin/busybox gcc; do
+  command -v "$tool" >/dev/null || [[ -x $tool ]] || missing+=("$tool")
+done
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     apt-get update -qq >&2
-    declare -A pkg=([go]=golang-go [java]=openjdk-17-jdk-headless [mvn]=maven [ip]=iproute2 [openssl]=openssl [curl]=curl)
+    declare -A pkg=([go]=golang-go [java]=openjdk-17-jdk-headless [mvn]=maven [ip]=iproute2 [openssl]=openssl [curl]=curl
+      [containerd]=containerd [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins [debootstrap]=debootstrap
+      [umoci]=umoci [/bin/busybox]=busybox-static [gcc]="gcc libc6-dev")
     pkgs=()
-    for t in "${missing[@]}"; do pkgs+=("${pkg[$t]}"); done
+    # shellcheck disable=SC2206 # gcc's entry is two packages
+    for t in "${missing[@]}"; do pkgs+=(${pkg[$t]}); done
     apt-get install -y -qq "${pkgs[@]}" >&2
   else
     echo "setup: missing ${missing[*]}; install them and run again" >&2
@@ -26,6 +33,7 @@ if [[ ! -d node_modules/@kubernetes/client-node ]] || [[ package-lock.json -nt n
 fi
 bash local-cluster/scripts/build-control-plane.sh all >&2
 bash local-cluster/scripts/build-engines.sh >&2
+bash local-cluster/scripts/build-images.sh >&2
 npx tsc -p tsconfig.json >&2
 [[ -f dist/local-cluster.js && -f dist/cli.js ]] || npm run bundle >&2
 echo "$node_bin"

@@ -156,6 +156,11 @@ async function up(
   markCluster(dir)
   ensureBuilt(opts.node)
   const { bridge, prefix } = pickNetwork()
+  // What `down` needs to undo a start that fails from here on (written again once ready).
+  writeFileSync(
+    join(dir, 'cluster.json'),
+    JSON.stringify({ name, pid: process.pid, dir, bridge, prefix, ready: false, node: opts.node })
+  )
   const network = new PodNetwork(bridge, prefix)
   network.setUp()
   const nodeName = `${name}-control-plane`
@@ -468,7 +473,8 @@ async function upDetached(name: string, args: string[]): Promise<void> {
  */
 async function down(name: string): Promise<void> {
   const state = readState(name)
-  if (state && state.pid && alive(state.pid)) {
+  // A failed start cleans up after itself through here: it does not signal itself.
+  if (state && state.pid && state.pid !== process.pid && alive(state.pid)) {
     process.kill(state.pid, 'SIGTERM')
     const deadline = Date.now() + 45_000
     while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
@@ -598,7 +604,20 @@ async function main(): Promise<void> {
         throw new Error(`--node must be agent or kubelet, got "${values.node}"`)
       if (values.detach) await upDetached(name, process.argv.slice(3))
       else
-        await up(name, { kubeconfig: values.kubeconfig, sysctl: values.sysctl, node: values.node })
+        await up(name, {
+          kubeconfig: values.kubeconfig,
+          sysctl: values.sysctl,
+          node: values.node
+        }).catch(async (err: unknown) => {
+          // Nothing of a failed start stays: processes, containers, bridge, directory.
+          console.error(
+            `local-cluster: start failed, removing what it made: ${(err as Error).message}`
+          )
+          await down(name).catch((e) =>
+            console.error(`clean-up after the failed start: ${(e as Error).message}`)
+          )
+          throw err
+        })
       if (values.detach) process.exit(0)
       return
     case 'down':
