@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import {
   podReason,
   summarizePod,
@@ -76,5 +77,17 @@ describe('tellingLine', () => {
       '[t][WARN ][o.e.d.n.Node             ] [n] no-jdk distributions that do not bundle a JDK are deprecated'
     expect(tellingLine([timedOut, deprecation].join('\n'))).toBe(timedOut)
     expect(tellingLine('')).toBeUndefined()
+  })
+
+  it('quotes the failed bootstrap check itself, not the lines the engine prints around it', async () => {
+    const { tellingLine } = await import('../src/engine/observe.js')
+    // Captured on the upstream node: Elasticsearch 7.17 with -Xms256m -Xmx512m, its own bootstrap.
+    const log = readFileSync(
+      '__fixtures__/logs/es-kubelet-heap-mismatch-es-cluster-0.previous.log',
+      'utf8'
+    )
+    expect(tellingLine(log)).toBe(
+      'bootstrap check failure [1] of [1]: initial heap size [268435456] not equal to maximum heap size [536870912]; this can cause resize pauses'
+    )
   })
 })

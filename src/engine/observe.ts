@@ -82,7 +82,9 @@ export function describeHealth(health: HealthRow | undefined, expected: number):
 
 /** What a log line says about why a node is stuck, most telling first. */
 const TELLING_LINES = [
-  /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
+  // The check itself, not the "did not exit normally" the engine prints after it.
+  /bootstrap check failure/,
+  /^ERROR:|\]\[(ERROR|FATAL) *\]/,
   /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
   /\]\[WARN *\]|Exception/
 ]
