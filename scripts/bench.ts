@@ -3,7 +3,8 @@
  * costs, on the local cluster. Compares the verifier's timeline with the cluster's ground truth
  * (the agent's record of processes and of each engine's own "master node changed" log line).
  *
- *   node lib/scripts/bench.js [--runs 3] [--manifests manifests/elasticsearch] [--kill-mode graceful]
+ *   node lib/scripts/bench.js [--runs 3] [--manifests manifests/elasticsearch] [--image IMAGE] [--kill-mode graceful]
+ *   (ES_K8S_VERIFY_LOCAL_NODE=kubelet runs it on the upstream node; its images are 7.17.29 and 2.19.6)
  *                             [--compare-data-checks]
  *
  * With --compare-data-checks each run is done twice, data checks on and off (alternating), and
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' },
       manifests: { type: 'string', default: 'manifests/elasticsearch' },
+      image: { type: 'string' },
       'kill-mode': { type: 'string', default: 'graceful' },
       'compare-data-checks': { type: 'boolean', default: false },
       'compare-by-hand': { type: 'boolean', default: false }
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
       parseOptions({
         provider: 'local',
         manifests: values.manifests,
+        ...(values.image ? { image: values.image } : {}),
         'kill-mode': values['kill-mode'],
         'report-dir': dir,
         'data-checks': dataChecks,

@@ -27,8 +27,10 @@ export interface GroundTruthEvent {
 export class GroundTruthLog {
   constructor(private readonly path: string) {}
 
-  record(event: Omit<GroundTruthEvent, 'ts'>): void {
-    appendFileSync(this.path, `${JSON.stringify({ ts: Date.now(), ...event })}\n`)
+  /** Records an event now, or at ts when its source timestamped it (lines may then be out of order). */
+  record(event: Omit<GroundTruthEvent, 'ts'> & { ts?: number }): void {
+    const { ts, ...rest } = event
+    appendFileSync(this.path, `${JSON.stringify({ ts: ts ?? Date.now(), ...rest })}\n`)
   }
 }
 

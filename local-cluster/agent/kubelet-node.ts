@@ -28,6 +28,7 @@ import type { GroundTruthLog } from './ground-truth.js'
 import type { PodNetwork } from './network.js'
 import type { Pki } from './pki.js'
 import { LocalRegistry, SERVED_REGISTRIES } from './registry.js'
+import { KubeletGroundTruth } from './kubelet-ground-truth.js'
 
 export interface KubeletNodeBinaries {
   kubelet: string
@@ -74,6 +75,7 @@ export class KubeletNode {
   private registry?: LocalRegistry
   private readonly savedSysctls = new Map<string, string>()
   private readonly kc: KubeConfig
+  private groundTruth?: KubeletGroundTruth
 
   constructor(private readonly opts: KubeletNodeOptions) {
     this.dir = join(opts.clusterDir, 'node')
@@ -115,6 +117,13 @@ export class KubeletNode {
     await this.startContainerd()
     this.startCoreDns()
     await this.authorizeApiServerToKubelet()
+    this.groundTruth = new KubeletGroundTruth({
+      socket: this.socket,
+      podLogsDir: join(this.dir, 'pod-logs'),
+      kubeconfig: this.opts.adminKubeconfig,
+      log: this.opts.groundTruth
+    })
+    await this.groundTruth.start()
     await this.startKubelet()
     await this.startLocalPathProvisioner()
   }
@@ -513,6 +522,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     } catch (err) {
       console.error(`removing pod sandboxes: ${(err as Error).message}`)
     }
+    this.groundTruth?.stop()
     await this.registry?.close()
     await stopProcesses(this.processes)
     cleanUpKubeletNodeHost(this.opts.clusterDir, this.opts.clusterName)
