@@ -8971,7 +8971,9 @@ function describeHealth(health, expected) {
 }
 /** What a log line says about why a node is stuck, most telling first. */
 const TELLING_LINES = [
-    /bootstrap check failure|^ERROR:|\]\[(ERROR|FATAL) *\]/,
+    // The check itself, not the "did not exit normally" the engine prints after it.
+    /bootstrap check failure/,
+    /^ERROR:|\]\[(ERROR|FATAL) *\]/,
     /ClusterFormationFailureHelper|(master|cluster-manager) not discovered/,
     /\]\[WARN *\]|Exception/
 ];

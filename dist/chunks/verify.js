@@ -1121,6 +1121,25 @@ const CONFIG_EXIT = 78;
  * exits 1 and heals on the next try.
  */
 const FATAL_LINE = /bootstrap check failure|bootstrap checks failed|SettingsException|unknown setting|failed to parse setting/;
+/**
+ * An engine that cannot start at all, whatever its peers do: its main thread died of an uncaught
+ * throwable during start-up, or the JVM found no class to run. The same jars fail the same way on
+ * every restart (a missing class, a JDK too old for the class files).
+ */
+const STARTUP_FATAL = /fatal error in thread \[main\]|uncaught exception in thread \[main\]|Could not find or load main class|UnsupportedClassVersionError/;
+/** What such a start says that does heal on the next try: the previous instance still held the data directory. */
+const HEALS_ON_RETRY = /failed to obtain node locks/;
+/** The line that names why the start failed: the throwable after the fatal line, else the fatal line itself. */
+function startupFatalLine(log) {
+    if (!STARTUP_FATAL.test(log) || HEALS_ON_RETRY.test(log))
+        return undefined;
+    const lines = log.split('\n');
+    const at = lines.findIndex((l) => STARTUP_FATAL.test(l));
+    const cause = lines
+        .slice(at)
+        .find((l) => /^(?:Caused by: )?[\w$.]+(?:Exception|Error)(?::|$)/.test(l.trim()));
+    return (cause ?? lines[at]).trim();
+}
 /** How often the causes that cost a request per pod (logs, cluster state) are looked at. */
 const EXPENSIVE_EVERY_MS = 2_000;
 /** Image pull errors that are final, once the kubelet has retried (ImagePullBackOff), or a name that is no image name. */
@@ -1148,9 +1167,17 @@ function crashedForGood(pods, previousLog) {
             // Killed by a signal (137, 143: a deletion, an OOM kill) is not the engine's own verdict.
             if (!last || s.restartCount < 1 || last.exitCode === 0 || last.exitCode > 128)
                 continue;
-            const line = tellingLine(previousLog(pod.metadata.name, s.name) ?? '');
+            // The runtime could not start the process at all (no such executable, a bad mount): the
+            // kubelet says so as the reason StartError, exit 128, and it fails alike on every restart.
+            if (last.reason === 'StartError' || last.reason === 'ContainerCannotRun')
+                return `Container ${s.name} of pod ${pod.metadata.name} cannot be started, and fails alike on every restart: ${last.message ?? last.reason}`;
+            const log = previousLog(pod.metadata.name, s.name) ?? '';
+            const line = tellingLine(log);
             if (last.exitCode === CONFIG_EXIT || (line && FATAL_LINE.test(line)))
                 return `Container ${s.name} of pod ${pod.metadata.name} exited ${last.exitCode} again after a restart: ${line ?? 'no log'}`;
+            const fatal = startupFatalLine(log);
+            if (fatal)
+                return `Container ${s.name} of pod ${pod.metadata.name} cannot start: its engine died during start-up again after a restart (exit ${last.exitCode}): ${fatal}`;
         }
     }
     return undefined;
