@@ -6,16 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
+import { KubeClient } from '../src/engine/kube/client.js'
 import {
   canRunLocalCluster,
   recordingLogger,
   editedManifests,
   LOCAL_CLUSTER,
-  CLUSTERS_ROOT
+  CLUSTERS_ROOT,
+  localCluster
 } from './helpers/local-cluster.js'
 
 const canRunKubeletNode =
@@ -148,6 +151,80 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       expect(report.error?.message).toMatch(
         /cannot pull the image of container es, and retrying will not help: ImagePullBackOff: Back-off pulling image "docker\.elastic\.co\/elasticsearch\/elasticsearch:6\.8\.23"/
       )
+    },
+    5 * MIN
+  )
+
+  it(
+    'injects faults into containers (kill, freeze, thaw), records them in the ground truth, and down sweeps the containers of a SIGKILLed cluster',
+    async () => {
+      const name = 'itg-kubelet-faults'
+      localCluster('up', '--name', name, '--node', 'kubelet', '--detach')
+      const dir = join(CLUSTERS_ROOT, name)
+      const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+        pid: number
+        kubeconfig: string
+      }
+      const kube = KubeClient.fromFile(state.kubeconfig)
+      await kube.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'sleeper' },
+          spec: {
+            containers: [{ name: 'main', image: 'busybox:1.35.0', command: ['sleep', '3600'] }]
+          }
+        },
+        'default'
+      )
+      const restarts = async (): Promise<number | undefined> =>
+        (await kube.listPods('default', {})).find((p) => p.metadata.name === 'sleeper')?.status
+          ?.containerStatuses?.[0]?.restartCount
+      const running = async (): Promise<boolean> =>
+        (await kube.listPods('default', {})).some(
+          (p) => p.metadata.name === 'sleeper' && !!p.status?.containerStatuses?.[0]?.state?.running
+        )
+      for (let i = 0; i < 240 && !(await running()); i++) await sleep(250)
+      expect(await running()).toBe(true)
+
+      // kill: SIGKILL of the container's process; the kubelet restarts it.
+      localCluster('fault', '--name', name, 'kill', 'default', 'sleeper')
+      for (let i = 0; i < 120 && (await restarts()) !== 1; i++) await sleep(250)
+      expect(await restarts()).toBe(1)
+      const truth = readFileSync(join(dir, 'ground-truth.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (l) => JSON.parse(l) as { event: string; pod?: string; detail?: { exitCode?: number } }
+        )
+      expect(truth.find((e) => e.event === 'fault-injected' && e.pod === 'sleeper')).toBeDefined()
+      // containerd's own exit event, not ours: 137 is SIGKILL.
+      expect(
+        truth.find((e) => e.event === 'process-exited' && e.pod === 'sleeper')?.detail?.exitCode
+      ).toBe(137)
+
+      // freeze and thaw through the cgroup freezer.
+      while (!(await running())) await sleep(250)
+      localCluster('fault', '--name', name, 'freeze', 'default', 'sleeper')
+      const freezerStates = (): string[] =>
+        readdirSync(join('/sys/fs/cgroup/freezer', `es-k8s-verify-${name}`), { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith('freezer.state'))
+          .map((f) =>
+            readFileSync(join('/sys/fs/cgroup/freezer', `es-k8s-verify-${name}`, f), 'utf8').trim()
+          )
+      expect(freezerStates()).toContain('FROZEN')
+      localCluster('fault', '--name', name, 'thaw', 'default', 'sleeper')
+      expect(freezerStates()).not.toContain('FROZEN')
+      await kube.close()
+
+      // The owner dies without cleaning up; down still removes the containers and everything else.
+      process.kill(state.pid, 'SIGKILL')
+      localCluster('down', '--name', name)
+      expect(existsSync(dir)).toBe(false)
+      expect(existsSync(join('/sys/fs/cgroup/memory', `es-k8s-verify-${name}`))).toBe(false)
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir)
+      expect(localCluster('processes')).not.toContain(dir)
     },
     5 * MIN
   )
