@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verify } from '../src/engine/verify.js'
@@ -159,6 +160,11 @@ run('verify on the upstream node (kubelet, containerd)', () => {
     'injects faults into containers (kill, freeze, thaw), records them in the ground truth, and down sweeps the containers of a SIGKILLed cluster',
     async () => {
       const name = 'itg-kubelet-faults'
+      const sandboxNamespaces = (): string[] =>
+        execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((l) => l.startsWith('cni-'))
+      const namespacesBefore = sandboxNamespaces()
       localCluster('up', '--name', name, '--node', 'kubelet', '--detach')
       const dir = join(CLUSTERS_ROOT, name)
       const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
@@ -225,6 +231,8 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       expect(existsSync(join('/sys/fs/cgroup/memory', `es-k8s-verify-${name}`))).toBe(false)
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir)
       expect(localCluster('processes')).not.toContain(dir)
+      // The sandbox's network namespace went with it, through the runtime.
+      expect(sandboxNamespaces()).toEqual(namespacesBefore)
     },
     5 * MIN
   )

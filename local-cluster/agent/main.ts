@@ -406,6 +406,20 @@ async function startKubeletNode(
   }
 }
 
+function removePodSandboxes(dir: string): void {
+  const socket = join(dir, 'node', 'containerd.sock')
+  if (!existsSync(socket)) return
+  try {
+    execFileSync(
+      builtBinary('crictl'),
+      ['--runtime-endpoint', `unix://${socket}`, '--timeout', '10s', 'rmp', '--all', '--force'],
+      { stdio: 'ignore', timeout: 30_000 }
+    )
+  } catch {
+    // containerd is gone already: the host clean-up sweeps what it can
+  }
+}
+
 /** Waits for a shutdown step, at most ms; logs and moves on when it takes longer or fails. */
 async function within(ms: number, what: string, step: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
@@ -480,6 +494,9 @@ async function down(name: string): Promise<void> {
     while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     if (alive(state.pid)) process.kill(state.pid, 'SIGKILL')
   }
+  // While its containerd still runs (the owner was killed, or failed to start), every pod sandbox
+  // goes through the runtime, which also removes the sandboxes' network namespaces.
+  if (state?.node === 'kubelet') removePodSandboxes(state.dir)
   const left = await stopAll(clusterProcesses(clusterDir(name)), 5_000)
   // Whatever a crashed cluster left behind: containers, mounts, cgroups, namespaces of its
   // pods, its bridge, its directory.
