@@ -4,6 +4,45 @@ import { fixtureResponse, ScriptedTransport } from './helpers/fixtures.js'
 
 const engines = ['elasticsearch', 'opensearch'] as const
 
+describe('CatApi against Elasticsearch 8 assembled from Maven Central (no root endpoint)', () => {
+  it('tells the engine from its node info when / answers 405', async () => {
+    const transport = new ScriptedTransport((_pod, path) =>
+      fixtureResponse(
+        'elasticsearch-8',
+        path === '/'
+          ? 'root'
+          : path === '_nodes/_local'
+            ? 'nodes-local-version'
+            : 'cluster-state-uuid-local'
+      )
+    )
+    const api = new CatApi(transport)
+    expect(await api.engine('p-0')).toEqual({
+      distribution: 'elasticsearch',
+      version: '8.19.21',
+      major: 8,
+      clusterName: 'probe8',
+      clusterUuid: 'vRTBd2URQUmZ_Nu-tQ4qYQ'
+    })
+    expect(transport.requests.map((r) => r.path)).toEqual([
+      '/',
+      '_nodes/_local',
+      '_cluster/state/metadata'
+    ])
+  })
+
+  it('does not hide other failures of the root endpoint', async () => {
+    const api = new CatApi(
+      new ScriptedTransport(() => ({
+        status: 503,
+        body: '{"error":"unavailable"}',
+        fromTransport: false
+      }))
+    )
+    await expect(api.engine('p-0')).rejects.toThrow(/answered 503/)
+  })
+})
+
 describe.each(engines)('CatApi against answers captured from %s', (engine) => {
   it('tells the engine from the root endpoint', async () => {
     const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'root')))

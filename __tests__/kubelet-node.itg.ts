@@ -51,33 +51,39 @@ run('verify on the upstream node (kubelet, containerd)', () => {
     delete process.env.ES_K8S_VERIFY_LOCAL_NODE
   })
 
-  it(
-    'passes the reference Elasticsearch manifests on Elasticsearch 7.17 started by its own bootstrap',
-    async () => {
+  it.each([
+    ['7.17.29', 'bound or publishing to a non-loopback address, enforcing bootstrap checks'],
+    // Elasticsearch 8: on the module path with the entitlement agent, as its distribution runs.
+    ['8.19.21', 'Bootstrapping Entitlements']
+  ])(
+    'passes the reference Elasticsearch manifests on Elasticsearch %s started by its own bootstrap',
+    async (version, bootstrapLine) => {
       const dir = reportDir()
       const report = await verify(
         parseOptions({
           provider: 'local',
           manifests: 'manifests/elasticsearch',
-          image: ES_7,
+          image: `docker.elastic.co/elasticsearch/elasticsearch:${version}`,
           'report-dir': dir,
-          'cluster-name': 'itg-kubelet-es'
+          'cluster-name': `itg-kubelet-es${version.split('.')[0]}`
         }),
         recordingLogger()
       )
       expect(report.error?.message).toBeUndefined()
       expect(report.verdict).toBe('passed')
-      expect(report.engine?.version).toBe('7.17.29')
+      expect(report.engine?.version).toBe(version)
       expect(report.data?.lost).toBe(0)
       // The node is the upstream kubelet on containerd, as `kubectl get nodes -o wide` shows it.
       const nodes = readFileSync(join(dir, 'objects', 'nodes.yaml'), 'utf8')
       expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
       expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
-      // The engine ran its own bootstrap checks (production mode: it binds a pod address).
-      expect(podLog(dir, 'es-cluster-0')).toMatch(
+      // The engine ran its own bootstrap, checks enforced (production mode: it binds a pod address).
+      const log = podLog(dir, 'es-cluster-0')
+      expect(log).toContain(bootstrapLine)
+      expect(log).toMatch(
         /bound or publishing to a non-loopback address, enforcing bootstrap checks/
       )
-      expect(existsSync(join(CLUSTERS_ROOT, 'itg-kubelet-es'))).toBe(false)
+      expect(existsSync(join(CLUSTERS_ROOT, `itg-kubelet-es${version.split('.')[0]}`))).toBe(false)
     },
     5 * MIN
   )

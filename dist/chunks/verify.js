@@ -860,7 +860,17 @@ class CatApi {
         throw describeFailure(pod, path, res);
     }
     async engine(pod) {
-        const root = await this.get(pod, '/');
+        let root;
+        try {
+            root = await this.get(pod, '/');
+        }
+        catch (err) {
+            // A node without the root endpoint (Elasticsearch 8+ assembled without its rest-root
+            // module answers 405, allowed: [DELETE]) still says what it is through its node info.
+            if (!(err instanceof EsRequestError) || (err.status !== 405 && err.status !== 404))
+                throw err;
+            root = await this.engineFromNodeInfo(pod);
+        }
         const distribution = root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
         this.distribution = distribution;
         return {
@@ -869,6 +879,19 @@ class CatApi {
             major: Number(root.version.number.split('.')[0]),
             clusterName: root.cluster_name,
             clusterUuid: root.cluster_uuid
+        };
+    }
+    async engineFromNodeInfo(pod) {
+        const info = await this.get(pod, '_nodes/_local', { filter_path: 'cluster_name,nodes.*.version,nodes.*.build_flavor' });
+        const node = Object.values(info.nodes ?? {})[0];
+        if (!node)
+            throw new EsRequestError(0, 'unreachable', `${pod}: _nodes/_local named no node`);
+        const state = await this.get(pod, '_cluster/state/metadata', { local: 'true', filter_path: 'metadata.cluster_uuid' });
+        return {
+            cluster_name: info.cluster_name,
+            cluster_uuid: state.metadata?.cluster_uuid ?? '_na_',
+            // build_flavor is Elasticsearch's own field; OpenSearch's node info has none.
+            version: { number: node.version, distribution: node.build_flavor ? undefined : 'opensearch' }
         };
     }
     /** `_cat/health`. Blocks up to 30 s on a masterless node: ask only where a master is known. */

@@ -471,8 +471,10 @@ async function upDetached(name: string, args: string[]): Promise<void> {
     const state = readState(name)
     if (state?.ready && state.pid === child.pid) return
     if (child.exitCode !== null || !alive(child.pid!)) {
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '(no start-up log)'
+      rmSync(logFile, { force: true })
       throw new Error(
-        `local cluster "${name}" failed to start:\n${readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`
+        `local cluster "${name}" failed to start:\n${log.split('\n').slice(-30).join('\n')}`
       )
     }
     await new Promise((r) => setTimeout(r, 250))
@@ -485,7 +487,7 @@ async function upDetached(name: string, args: string[]): Promise<void> {
  * period), then stops every process that still carries the cluster's marker, whether or not
  * the main process is alive, and fails naming any that survived.
  */
-async function down(name: string): Promise<void> {
+async function down(name: string, opts: { keepStartLog?: boolean } = {}): Promise<void> {
   const state = readState(name)
   // A failed start cleans up after itself through here: it does not signal itself.
   if (state && state.pid && state.pid !== process.pid && alive(state.pid)) {
@@ -515,7 +517,8 @@ async function down(name: string): Promise<void> {
     new PodNetwork(state.bridge, state.prefix).tearDown()
   }
   rmSync(clusterDir(name), { recursive: true, force: true })
-  rmSync(join(CLUSTERS_ROOT, `${name}.up.log`), { force: true })
+  // A failed detached start leaves its log for the parent to quote; the parent removes it then.
+  if (!opts.keepStartLog) rmSync(join(CLUSTERS_ROOT, `${name}.up.log`), { force: true })
   if (left.length)
     throw new Error(`local cluster "${name}": processes survived SIGKILL: ${describe(left)}`)
 }
@@ -630,7 +633,7 @@ async function main(): Promise<void> {
           console.error(
             `local-cluster: start failed, removing what it made: ${(err as Error).message}`
           )
-          await down(name).catch((e) =>
+          await down(name, { keepStartLog: true }).catch((e) =>
             console.error(`clean-up after the failed start: ${(e as Error).message}`)
           )
           throw err

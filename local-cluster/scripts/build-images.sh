@@ -132,6 +132,72 @@ engine_config() {
     --config.env "ENGINE=$engine" --config.env "ENGINE_VERSION=$version" --config.env "LANG=C.UTF-8"
 }
 
+# Elasticsearch 8 from Maven Central with the stand-ins for the distribution's unpublished parts
+# (images/elasticsearch-8): built once per content hash; prints the build directory.
+es8_build() {
+  local src="$here/images/elasticsearch-8"
+  local key
+  key=$(find "$src" -type f -print0 | sort -z | xargs -0 cat | content_hash)
+  local out="$IMAGES/maven/elasticsearch-8-$key"
+  if [[ ! -f $out/entitlement-agent.jar ]]; then
+    log "building Elasticsearch 8 from Maven Central"
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp" && cp -r "$src/." "$out.tmp/"
+    (cd "$out.tmp" && mvn -q -B package -DskipTests >&2)
+    # The agent is its own jar, with the manifest the JVM needs to attach it.
+    printf 'Agent-Class: esk8sverify.agent.EntitlementAgent\nCan-Redefine-Classes: true\nCan-Retransform-Classes: true\n' >"$out.tmp/agent.mf"
+    jar cfm "$out.tmp/entitlement-agent.jar" "$out.tmp/agent.mf" -C "$out.tmp/target/classes" esk8sverify/agent
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+# Elasticsearch 8 laid out as its distribution: the server on the module path (lib/), the netty
+# transport as a modular module with its own descriptor and entitlement policy, the entitlement
+# bridge and agent, and lib/tools/ for what server-cli and the console loader would be.
+es8_layer() {
+  local version=$1 build=$2
+  local home=usr/share/elasticsearch
+  local key
+  key=$(
+    {
+      echo "elasticsearch $version"
+      ls -l "$build/target/lib" "$build"/*.jar
+      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/elasticsearch"/*.* "$here/images/elasticsearch"/config/*
+    } | content_hash
+  )
+  local tar="$IMAGES/layers/elasticsearch-$version-$key.tar"
+  if [[ -f $tar ]]; then
+    echo "$tar"
+    return
+  fi
+  local root="$IMAGES/work/elasticsearch-$version"
+  local netty="$root/$home/modules/transport-netty4"
+  rm -rf "$root" && mkdir -p "$root/$home"/{lib/tools/server-cli,lib/tools/ansi-console,lib/entitlement-agent,lib/entitlement-bridge,config,data,logs,plugins,bin} "$netty" "$root/usr/local/bin" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  local jar
+  for jar in "$build/target/lib"/*.jar; do
+    case $(basename "$jar") in
+      netty-* | transport-netty4-*) cp "$jar" "$netty/" ;;
+      elasticsearch-entitlement-bridge-*) cp "$jar" "$root/$home/lib/entitlement-bridge/" ;;
+      *) cp "$jar" "$root/$home/lib/" ;;
+    esac
+  done
+  cp "$build/target/elasticsearch-8-server-cli-1.jar" "$root/$home/lib/tools/server-cli/"
+  cp "$build/entitlement-agent.jar" "$root/$home/lib/entitlement-agent/"
+  # The module's descriptor and entitlement policy ship inside its jar, as in the distribution.
+  unzip -q -j -o "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
+  cp "$here/images/elasticsearch/config/"* "$root/$home/config/"
+  install -m 0755 "$here/images/common/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+  mkdir -p "$root/usr/lib/es-k8s-verify"
+  gcc -shared -fPIC -O2 -o "$root/usr/lib/es-k8s-verify/nofile.so" "$here/images/nofile/nofile.c" -ldl
+  chown -R 1000:0 "$root/$home"
+  chmod -R g=u "$root/$home"
+  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$root"
+  echo "$tar"
+}
+
 busybox_layer() {
   local tar="$IMAGES/layers/busybox-$(sha256sum /bin/busybox | cut -c1-16).tar"
   if [[ ! -f $tar ]]; then
@@ -172,6 +238,12 @@ build_all() {
   local config
   read -ra config <<<"$(engine_config elasticsearch "$es_version" 1000:0)"
   image "elasticsearch-$es_version" "$jre17" "$(engine_layer elasticsearch "$es_version" "$(engine_lib elasticsearch "$es_version")")" \
+    -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
+  local es8_version es8
+  es8=$(es8_build)
+  es8_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/images/elasticsearch-8/pom.xml")
+  read -ra config <<<"$(engine_config elasticsearch "$es8_version" 1000:0)"
+  image "elasticsearch-$es8_version" "$jre17" "$(es8_layer "$es8_version" "$es8")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
   read -ra config <<<"$(engine_config opensearch "$os_version" 1000:0)"
   image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(engine_lib opensearch "$os_version")")" \

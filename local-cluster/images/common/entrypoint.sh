@@ -70,6 +70,21 @@ while IFS= read -r line; do
 done <"$home/config/jvm.options"
 read -ra extra <<<"$java_opts"
 
+if [[ -d $home/lib/tools/server-cli ]]; then
+  # Elasticsearch 8 and later: the server on the module path with the entitlement bridge patched
+  # into java.base, as the distribution's launcher starts it; server-cli's stand-in hands it its
+  # arguments on standard input, and the server's own bootstrap runs.
+  bridge=("$home"/lib/entitlement-bridge/*.jar)
+  launch=(-Djdk.attach.allowAttachSelf=true "--patch-module=java.base=${bridge[0]}"
+    --add-exports=java.base/org.elasticsearch.entitlement.bridge=org.elasticsearch.entitlement,java.logging,java.net.http,java.naming,jdk.net
+    --add-exports=org.elasticsearch.entitlement/org.elasticsearch.entitlement.initialization=ALL-UNNAMED
+    --module-path "$home/lib" --add-modules=ALL-MODULE-PATH
+    --add-opens=org.elasticsearch.server/org.elasticsearch.bootstrap=ALL-UNNAMED
+    -cp "$home/lib/tools/server-cli/*" esk8sverify.ServerCli)
+else
+  launch=(-cp "$home/lib/*" "$main")
+fi
+
 cd "$home"
 exec java "${jvm_options[@]}" "-Djava.io.tmpdir=$tmp" "${extra[@]}" "${properties[@]}" \
-  -cp "$home/lib/*" "$main" "${settings[@]}" "$@"
+  "${launch[@]}" "${settings[@]}" "$@"
