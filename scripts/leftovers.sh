@@ -18,5 +18,8 @@ root=${ES_K8S_VERIFY_CLUSTERS:-${TMPDIR:-/tmp}/es-k8s-verify-clusters}
   find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -name 'es-k8s-verify-*' -printf 'cgroup %P\n' 2>/dev/null
   ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print "netns " $1}'
   find /var/log/containers -maxdepth 1 -lname "$root/*" -printf 'log-link %f\n' 2>/dev/null
+  # Its sockets live under a short path of their own (a socket path holds 107 bytes at most).
+  find /run/es-k8s-verify -mindepth 1 -maxdepth 1 -printf 'node-run-dir %f\n' 2>/dev/null
+  awk 'index($2, "/run/es-k8s-verify/") == 1 {print "mount " $2}' /proc/mounts
   find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 \( -name 'es-k8s-verify-*' ! -name 'es-k8s-verify-report-*' ! -name 'es-k8s-verify-clusters' ! -name 'es-k8s-verify-tests-*' \) -printf 'work-dir %f\n'
 } | sort -u

@@ -17,6 +17,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import {
   CoreV1Api,
   KubeConfig,
@@ -84,7 +85,7 @@ export class KubeletNode {
   }
 
   get socket(): string {
-    return join(this.dir, 'containerd.sock')
+    return join(nodeRunDir(this.opts.clusterDir), 'containerd.sock')
   }
 
   get cgroupRoot(): string {
@@ -101,6 +102,7 @@ export class KubeletNode {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true })
+    mkdirSync(nodeRunDir(this.opts.clusterDir), { recursive: true, mode: 0o700 })
     for (const name of KUBELET_SYSCTLS) {
       const file = `/proc/sys/${name}`
       if (existsSync(file)) this.savedSysctls.set(file, readFileSync(file, 'utf8').trim())
@@ -372,7 +374,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
       [
         `--config=${configFile}`,
         `--kubeconfig=${kubeconfig}`,
-        `--root-dir=${join(this.dir, 'kubelet')}`,
+        `--root-dir=${join(nodeRunDir(this.opts.clusterDir), 'kubelet')}`,
         `--cert-dir=${join(this.dir, 'kubelet-pki')}`,
         `--hostname-override=${nodeName}`,
         `--node-ip=${network.gateway}`,
@@ -555,6 +557,18 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   }
 }
 
+/**
+ * Where the node keeps its sockets (containerd's, the kubelet's root with its pod-resources and
+ * plugin sockets): a short path of its own, since a Unix socket path holds at most 107 bytes and a
+ * cluster directory under a test's TMPDIR leaves too few ("bind: invalid argument").
+ */
+export function nodeRunDir(clusterDir: string): string {
+  return join(NODE_RUN_ROOT, createHash('sha256').update(clusterDir).digest('hex').slice(0, 12))
+}
+
+/** Every local cluster's node sockets, one short directory per cluster (see nodeRunDir). */
+export const NODE_RUN_ROOT = '/run/es-k8s-verify'
+
 /** cgroup parent of every pod of a cluster's node, so two clusters' kubelets never share /kubepods. */
 export function nodeCgroupRoot(clusterName: string): string {
   return `/es-k8s-verify-${clusterName}`
@@ -593,10 +607,14 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
     }
   }
   // Mounts: overlay roots, shm, secrets and tokens, netns files; deepest first.
+  const runDir = nodeRunDir(clusterDir)
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4])
-    .filter((p): p is string => !!p && p.startsWith(`${clusterDir}/`))
+    .filter(
+      (p): p is string =>
+        !!p && (p.startsWith(`${clusterDir}/`) || p.startsWith(`${runDir}/`) || p === runDir)
+    )
     .sort((a, b) => b.length - a.length)
   for (const mount of mounts)
     try {
@@ -611,6 +629,7 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
       } catch {
         // a process that is still exiting keeps it a moment; `down` tries again
       }
+  rmSync(runDir, { recursive: true, force: true })
   if (existsSync(CNI_RESULTS))
     for (const entry of readdirSync(CNI_RESULTS))
       if (entry.startsWith(`${cniNetwork}-`)) rmSync(join(CNI_RESULTS, entry), { force: true })

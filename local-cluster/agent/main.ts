@@ -19,6 +19,7 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
@@ -36,7 +37,7 @@ import { NodeAgent, PROVISIONER } from './node-agent.js'
 import { GroundTruthLog } from './ground-truth.js'
 import { FaultProxy } from './fault-proxy.js'
 import { ENGINE_VERSIONS } from './images.js'
-import { KubeletNode, cleanUpKubeletNodeHost } from './kubelet-node.js'
+import { KubeletNode, cleanUpKubeletNodeHost, nodeRunDir } from './kubelet-node.js'
 
 const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
 const ETCD_VERSION = process.env.ETCD_VERSION ?? 'v3.6.6'
@@ -81,6 +82,16 @@ function clusterDir(name: string): string {
 function readState(name: string): ClusterState | undefined {
   const file = join(clusterDir(name), 'cluster.json')
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined
+}
+
+/**
+ * Writes cluster.json whole or not at all (a temporary file renamed over it): `up --detach`
+ * polls it while the cluster starts, and must never read half a file.
+ */
+function writeState(dir: string, state: Partial<ClusterState>): void {
+  const file = join(dir, 'cluster.json')
+  writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2))
+  renameSync(`${file}.tmp`, file)
 }
 
 function alive(pid: number): boolean {
@@ -157,10 +168,7 @@ async function up(
   ensureBuilt(opts.node)
   const { bridge, prefix } = pickNetwork()
   // What `down` needs to undo a start that fails from here on (written again once ready).
-  writeFileSync(
-    join(dir, 'cluster.json'),
-    JSON.stringify({ name, pid: process.pid, dir, bridge, prefix, ready: false, node: opts.node })
-  )
+  writeState(dir, { name, pid: process.pid, dir, bridge, prefix, ready: false, node: opts.node })
   const network = new PodNetwork(bridge, prefix)
   network.setUp()
   const nodeName = `${name}-control-plane`
@@ -258,7 +266,7 @@ async function up(
     engines: ENGINE_VERSIONS,
     node: opts.node
   }
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify(state, null, 2))
+  writeState(dir, state)
   console.log(`local cluster "${name}" is ready: kubeconfig ${clientKubeconfig}`)
 
   let stopping = false
@@ -276,10 +284,7 @@ async function up(
     const left = await stopAll(clusterProcesses(dir), 5_000)
     if (left.length) console.error(`still running after shutdown: ${describe(left)}`)
     network.tearDown()
-    writeFileSync(
-      join(dir, 'cluster.json'),
-      JSON.stringify({ ...state, ready: false, pid: 0 }, null, 2)
-    )
+    writeState(dir, { ...state, ready: false, pid: 0 })
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown())
@@ -407,7 +412,7 @@ async function startKubeletNode(
 }
 
 function removePodSandboxes(dir: string): void {
-  const socket = join(dir, 'node', 'containerd.sock')
+  const socket = join(nodeRunDir(dir), 'containerd.sock')
   if (!existsSync(socket)) return
   try {
     execFileSync(

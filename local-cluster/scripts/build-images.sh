@@ -18,18 +18,21 @@ DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # What every engine image has, besides the JDK: tini as PID 1 as in the official images, curl for
 # the verifier's exec transport, procps for humans.
 BASE_PACKAGES=(ca-certificates curl procps tini)
+# Bump when base_layer changes what it does to the root filesystem (its key is the suite, the
+# packages and this).
+BASE_RECIPE=1
 
 log() { printf '[build-images] %s\n' "$*" >&2; }
 
 content_hash() { sha256sum | cut -c1-16; }
 
-# A root filesystem tarball: debootstrap bookworm with the given extra packages.
+# A root filesystem tarball: debootstrap of a Debian suite with the given extra packages.
 base_layer() {
-  local name=$1
-  shift
+  local name=$1 suite=$2
+  shift 2
   local packages=("${BASE_PACKAGES[@]}" "$@")
   local key
-  key=$(printf '%s\n' bookworm minbase "${packages[@]}" "$(cat "$0")" | content_hash)
+  key=$(printf '%s\n' "$suite" minbase "${packages[@]}" "$BASE_RECIPE" | content_hash)
   local tar="$IMAGES/layers/base-$name-$key.tar"
   if [[ -f $tar ]]; then
     echo "$tar"
@@ -37,9 +40,9 @@ base_layer() {
   fi
   local root="$IMAGES/work/base-$name"
   rm -rf "$root" && mkdir -p "$root" "$IMAGES/layers"
-  log "debootstrap bookworm + ${packages[*]} (a minute or two)"
+  log "debootstrap $suite + ${packages[*]} (a minute or two)"
   local IFS=,
-  debootstrap --variant=minbase --include="${packages[*]}" bookworm "$root" "$DEBIAN_MIRROR" >"$IMAGES/work/debootstrap-$name.log" 2>&1 || {
+  debootstrap --variant=minbase --include="${packages[*]}" "$suite" "$root" "$DEBIAN_MIRROR" >"$IMAGES/work/debootstrap-$name.log" 2>&1 || {
     tail -20 "$IMAGES/work/debootstrap-$name.log" >&2
     exit 1
   }
@@ -111,6 +114,8 @@ image() {
   local key
   key=$(printf '%s\n' "${layers[@]}" "$@" | content_hash)
   local keyed="$ref--$key"
+  echo "$keyed" >>"$IMAGES/work/kept-refs"
+  printf '%s\n' "${layers[@]}" >>"$IMAGES/work/kept-layers"
   if has_ref "$keyed" && has_ref "$ref"; then
     log "$ref already built"
     return
@@ -132,29 +137,31 @@ engine_config() {
     --config.env "ENGINE=$engine" --config.env "ENGINE_VERSION=$version" --config.env "LANG=C.UTF-8"
 }
 
-# Elasticsearch 8 from Maven Central with the stand-ins for the distribution's unpublished parts
-# (images/elasticsearch-8): built once per content hash; prints the build directory.
-es8_build() {
-  local src="$here/images/elasticsearch-8"
+# Elasticsearch 8 or 9 from Maven Central with the stand-ins for the distribution's unpublished
+# parts (images/elasticsearch-modular): built once per version and content hash, with the JDK
+# that version needs; prints the build directory.
+modular_es_build() {
+  local version=$1 java_home=$2 release=$3
+  local src="$here/images/elasticsearch-modular"
   local key
-  key=$(find "$src" -type f -print0 | sort -z | xargs -0 cat | content_hash)
-  local out="$IMAGES/maven/elasticsearch-8-$key"
+  key=$({ echo "$version $release"; find "$src" -type f -print0 | sort -z | xargs -0 cat; } | content_hash)
+  local out="$IMAGES/maven/elasticsearch-$version-$key"
   if [[ ! -f $out/entitlement-agent.jar ]]; then
-    log "building Elasticsearch 8 from Maven Central"
+    log "building Elasticsearch $version from Maven Central"
     rm -rf "$out.tmp" && mkdir -p "$out.tmp" && cp -r "$src/." "$out.tmp/"
-    (cd "$out.tmp" && mvn -q -B package -DskipTests >&2)
+    (cd "$out.tmp" && JAVA_HOME=$java_home mvn -q -B "-Dengine.version=$version" "-Dmaven.compiler.release=$release" package -DskipTests >&2)
     # The agent is its own jar, with the manifest the JVM needs to attach it.
     printf 'Agent-Class: esk8sverify.agent.EntitlementAgent\nCan-Redefine-Classes: true\nCan-Retransform-Classes: true\n' >"$out.tmp/agent.mf"
-    jar cfm "$out.tmp/entitlement-agent.jar" "$out.tmp/agent.mf" -C "$out.tmp/target/classes" esk8sverify/agent
+    "$java_home/bin/jar" cfm "$out.tmp/entitlement-agent.jar" "$out.tmp/agent.mf" -C "$out.tmp/target/classes" esk8sverify/agent
     rm -rf "$out" && mv "$out.tmp" "$out"
   fi
   echo "$out"
 }
 
-# Elasticsearch 8 laid out as its distribution: the server on the module path (lib/), the netty
+# Elasticsearch 8 or 9 laid out as its distribution: the server on the module path (lib/), the netty
 # transport as a modular module with its own descriptor and entitlement policy, the entitlement
 # bridge and agent, and lib/tools/ for what server-cli and the console loader would be.
-es8_layer() {
+modular_es_layer() {
   local version=$1 build=$2
   local home=usr/share/elasticsearch
   local key
@@ -182,7 +189,11 @@ es8_layer() {
       *) cp "$jar" "$root/$home/lib/" ;;
     esac
   done
-  cp "$build/target/elasticsearch-8-server-cli-1.jar" "$root/$home/lib/tools/server-cli/"
+  cp "$build/target/elasticsearch-server-cli-1.jar" "$root/$home/lib/tools/server-cli/"
+  # The distribution ships its own libzstd where the native access layer (JDK FFI on Java 21+)
+  # looks for it; the image's is Debian's.
+  mkdir -p "$root/$home/lib/platform/linux-x64"
+  ln -s /usr/lib/x86_64-linux-gnu/libzstd.so.1 "$root/$home/lib/platform/linux-x64/libzstd.so"
   cp "$build/entitlement-agent.jar" "$root/$home/lib/entitlement-agent/"
   # The module's descriptor and entitlement policy ship inside its jar, as in the distribution.
   unzip -q -j -o "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
@@ -229,9 +240,15 @@ engine_lib() { echo "$CACHE_ROOT/engines/$1-$2/lib"; }
 
 build_all() {
   mkdir -p "$IMAGES/layers" "$IMAGES/work"
+  : >"$IMAGES/work/kept-refs"
+  : >"$IMAGES/work/kept-layers"
   [[ -d $LAYOUT ]] || umoci init --layout "$LAYOUT"
   local jre17
-  jre17=$(base_layer jre17 openjdk-17-jre-headless)
+  jre17=$(base_layer jre17 bookworm openjdk-17-jre-headless)
+  # Not built: Elasticsearch 9 (on Java 21+ its native access needs the distribution's own
+  # lib/platform/linux-x64/libvec.so, which no registry here serves; without it the system call
+  # filter bootstrap check fails) and OpenSearch 3. A Java 21 base would be
+  # `base_layer jre21 trixie openjdk-21-jre-headless`.
   local es_version os_version
   es_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/elasticsearch/pom.xml")
   os_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/opensearch/pom.xml")
@@ -239,18 +256,26 @@ build_all() {
   read -ra config <<<"$(engine_config elasticsearch "$es_version" 1000:0)"
   image "elasticsearch-$es_version" "$jre17" "$(engine_layer elasticsearch "$es_version" "$(engine_lib elasticsearch "$es_version")")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
-  local es8_version es8
-  es8=$(es8_build)
-  es8_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/images/elasticsearch-8/pom.xml")
+  local es8_version=8.19.21 jdk17
+  jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
   read -ra config <<<"$(engine_config elasticsearch "$es8_version" 1000:0)"
-  image "elasticsearch-$es8_version" "$jre17" "$(es8_layer "$es8_version" "$es8")" \
+  image "elasticsearch-$es8_version" "$jre17" "$(modular_es_layer "$es8_version" "$(modular_es_build "$es8_version" "$jdk17" 17)")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
   read -ra config <<<"$(engine_config opensearch "$os_version" 1000:0)"
   image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(engine_lib opensearch "$os_version")")" \
     -- "${config[@]}"
   image busybox-1.35.0 "$(busybox_layer)" -- --config.cmd sh
   image pause-3.10 "$(pause_layer)" -- --config.entrypoint /pause --config.user 65535:65535
+  # Only the newest build of each image stays: older tags, their blobs and their layer tarballs go.
+  local ref
+  for ref in $(umoci ls --layout "$LAYOUT"); do
+    [[ $ref == *--* ]] && ! grep -qx -- "$ref" "$IMAGES/work/kept-refs" && umoci rm --image "$LAYOUT:$ref"
+  done
   umoci gc --layout "$LAYOUT"
+  local layer
+  for layer in "$IMAGES"/layers/*.tar; do
+    grep -qx -- "$layer" "$IMAGES/work/kept-layers" || rm -f "$layer"
+  done
   rm -rf "$IMAGES/work"
 }
 
