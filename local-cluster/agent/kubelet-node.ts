@@ -168,14 +168,8 @@ export class KubeletNode {
     writeFileSync(join(this.dir, 'cni', '10-bridge.conflist'), JSON.stringify(conf, null, 2))
   }
 
-  private cgroupHierarchies(): string[] {
-    return readdirSync(CGROUP_ROOT)
-      .map((name) => join(CGROUP_ROOT, name))
-      .filter((path) => existsSync(join(path, 'cgroup.procs')))
-  }
-
   private createCgroupRoot(): void {
-    for (const hierarchy of this.cgroupHierarchies())
+    for (const hierarchy of cgroupHierarchies())
       mkdirSync(join(hierarchy, this.cgroupRoot), { recursive: true })
   }
 
@@ -582,11 +576,7 @@ export function nodeCgroupRoot(clusterName: string): string {
 export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string): void {
   const cgroupRoot = nodeCgroupRoot(clusterName)
   const cniNetwork = `es-k8s-verify-${clusterName}`
-  const hierarchies = existsSync(CGROUP_ROOT)
-    ? readdirSync(CGROUP_ROOT)
-        .map((name) => join(CGROUP_ROOT, name))
-        .filter((path) => existsSync(join(path, cgroupRoot)))
-    : []
+  const hierarchies = cgroupHierarchies().filter((path) => existsSync(join(path, cgroupRoot)))
   // Containers left running (the owner was killed): their processes are in the node's cgroups.
   for (const hierarchy of hierarchies) {
     const freezer = hierarchy.endsWith('/freezer')
@@ -652,6 +642,14 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
       } catch (err) {
         console.error(`restoring ${file}=${value}: ${(err as Error).message}`)
       }
+}
+
+/** The mounted cgroup v1 hierarchies (memory, freezer, ...), and unified beside them. */
+function cgroupHierarchies(): string[] {
+  if (!existsSync(CGROUP_ROOT)) return []
+  return readdirSync(CGROUP_ROOT)
+    .map((name) => join(CGROUP_ROOT, name))
+    .filter((path) => existsSync(join(path, 'cgroup.procs')))
 }
 
 function walk(dir: string): string[] {

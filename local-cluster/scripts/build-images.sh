@@ -26,6 +26,27 @@ log() { printf '[build-images] %s\n' "$*" >&2; }
 
 content_hash() { sha256sum | cut -c1-16; }
 
+# Packs a root directory into a layer tarball (reproducibly: numeric owners, sorted, epoch
+# times), then removes the directory.
+pack_layer() {
+  local root=$1 tar=$2
+  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$root"
+}
+
+# What every engine layer has besides the engine: the entrypoint, the file-limit shim, and the
+# engine's home owned by uid 1000, group 0 as in the official images. Then packs it.
+finish_engine_layer() {
+  local root=$1 home=$2 tar=$3
+  install -m 0755 "$here/images/common/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+  mkdir -p "$root/usr/lib/es-k8s-verify"
+  gcc -shared -fPIC -O2 -o "$root/usr/lib/es-k8s-verify/nofile.so" "$here/images/nofile/nofile.c" -ldl
+  chown -R 1000:0 "$root/$home"
+  chmod -R g=u "$root/$home"
+  pack_layer "$root" "$tar"
+}
+
 # A root filesystem tarball: debootstrap of a Debian suite with the given extra packages.
 base_layer() {
   local name=$1 suite=$2
@@ -51,9 +72,7 @@ base_layer() {
   # The official images run the engine as uid 1000, gid 0.
   chroot "$root" useradd --uid 1000 --gid 0 --home-dir /usr/share/elasticsearch --no-create-home elasticsearch
   chroot "$root" useradd --non-unique --uid 1000 --gid 0 --home-dir /usr/share/opensearch --no-create-home opensearch
-  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
-  mv "$tar.tmp" "$tar"
-  rm -rf "$root"
+  pack_layer "$root" "$tar"
   echo "$tar"
 }
 
@@ -90,14 +109,7 @@ engine_layer() {
   sed "s/@VERSION@/$version/g" "$src/plugin-descriptor.properties" >"$root/$home/modules/transport-netty4/plugin-descriptor.properties"
   cp "$src/plugin-security.policy" "$root/$home/modules/transport-netty4/"
   cp "$src/config/"* "$root/$home/config/"
-  install -m 0755 "$here/images/common/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
-  mkdir -p "$root/usr/lib/es-k8s-verify"
-  gcc -shared -fPIC -O2 -o "$root/usr/lib/es-k8s-verify/nofile.so" "$here/images/nofile/nofile.c" -ldl
-  chown -R 1000:0 "$root/$home"
-  chmod -R g=u "$root/$home"
-  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
-  mv "$tar.tmp" "$tar"
-  rm -rf "$root"
+  finish_engine_layer "$root" "$home" "$tar"
   echo "$tar"
 }
 
@@ -198,14 +210,7 @@ modular_es_layer() {
   # The module's descriptor and entitlement policy ship inside its jar, as in the distribution.
   unzip -q -j -o "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
   cp "$here/images/elasticsearch/config/"* "$root/$home/config/"
-  install -m 0755 "$here/images/common/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
-  mkdir -p "$root/usr/lib/es-k8s-verify"
-  gcc -shared -fPIC -O2 -o "$root/usr/lib/es-k8s-verify/nofile.so" "$here/images/nofile/nofile.c" -ldl
-  chown -R 1000:0 "$root/$home"
-  chmod -R g=u "$root/$home"
-  tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" .
-  mv "$tar.tmp" "$tar"
-  rm -rf "$root"
+  finish_engine_layer "$root" "$home" "$tar"
   echo "$tar"
 }
 
@@ -217,8 +222,7 @@ busybox_layer() {
     cp /bin/busybox "$root/bin/busybox"
     for applet in $(/bin/busybox --list); do [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"; done
     echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-    tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
-    rm -rf "$root"
+    pack_layer "$root" "$tar"
   fi
   echo "$tar"
 }
@@ -230,8 +234,7 @@ pause_layer() {
     local root="$IMAGES/work/pause"
     rm -rf "$root" && mkdir -p "$root"
     gcc -static -Os -s -o "$root/pause" "$here/images/pause/pause.c"
-    tar --numeric-owner --sort=name --mtime=@0 -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
-    rm -rf "$root"
+    pack_layer "$root" "$tar"
   fi
   echo "$tar"
 }
