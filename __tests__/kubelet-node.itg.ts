@@ -51,26 +51,49 @@ run('verify on the upstream node (kubelet, containerd)', () => {
     delete process.env.ES_K8S_VERIFY_LOCAL_NODE
   })
 
+  // The reference scenario on every engine version built here. `image: undefined` keeps the
+  // manifests' own tag, which names a version not built here: the nearest build of its major runs.
   it.each([
-    ['7.17.29', 'bound or publishing to a non-loopback address, enforcing bootstrap checks'],
-    // Elasticsearch 8: on the module path with the entitlement agent, as its distribution runs.
-    ['8.19.21', 'Bootstrapping Entitlements']
+    ['elasticsearch', '7.17.29', ES_7, 'bound or publishing to a non-loopback address'],
+    // Elasticsearch 8 and 9: on the module path with the entitlement agent, as their distribution runs.
+    [
+      'elasticsearch',
+      '8.19.21',
+      'docker.elastic.co/elasticsearch/elasticsearch:8.19.21',
+      'Bootstrapping Entitlements'
+    ],
+    // Elasticsearch 9 on Java 21: native access through the JDK's foreign function API.
+    [
+      'elasticsearch',
+      '9.5.3',
+      undefined,
+      'Using [jdk] native provider and native methods for [Linux]'
+    ],
+    ['opensearch', '2.19.6', undefined, 'bound or publishing to a non-loopback address'],
+    [
+      'opensearch',
+      '3.9.0',
+      'opensearchproject/opensearch:3.9.0',
+      'bound or publishing to a non-loopback address'
+    ]
   ])(
-    'passes the reference Elasticsearch manifests on Elasticsearch %s started by its own bootstrap',
-    async (version, bootstrapLine) => {
+    'passes the reference %s manifests on %s started by its own bootstrap',
+    async (engine, version, image, bootstrapLine) => {
       const dir = reportDir()
+      const cluster = `itg-kubelet-${engine.slice(0, 2)}${version.split('.')[0]}`
       const report = await verify(
         parseOptions({
           provider: 'local',
-          manifests: 'manifests/elasticsearch',
-          image: `docker.elastic.co/elasticsearch/elasticsearch:${version}`,
+          manifests: `manifests/${engine}`,
+          ...(image ? { image } : {}),
           'report-dir': dir,
-          'cluster-name': `itg-kubelet-es${version.split('.')[0]}`
+          'cluster-name': cluster
         }),
         recordingLogger()
       )
       expect(report.error?.message).toBeUndefined()
       expect(report.verdict).toBe('passed')
+      expect(report.engine?.distribution).toBe(engine)
       expect(report.engine?.version).toBe(version)
       expect(report.data?.lost).toBe(0)
       // The node is the upstream kubelet on containerd, as `kubectl get nodes -o wide` shows it.
@@ -78,38 +101,24 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
       expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
       // The engine ran its own bootstrap, checks enforced (production mode: it binds a pod address).
-      const log = podLog(dir, 'es-cluster-0')
+      const log = podLog(dir, `${engine === 'opensearch' ? 'os' : 'es'}-cluster-0`)
       expect(log).toContain(bootstrapLine)
       expect(log).toMatch(
         /bound or publishing to a non-loopback address, enforcing bootstrap checks/
       )
-      expect(existsSync(join(CLUSTERS_ROOT, `itg-kubelet-es${version.split('.')[0]}`))).toBe(false)
-    },
-    5 * MIN
-  )
-
-  it(
-    'passes the OpenSearch manifests; their 2.19.1 tag runs the nearest build of major 2, and the log and the report say so',
-    async () => {
-      const dir = reportDir()
-      const report = await verify(
-        parseOptions({
-          provider: 'local',
-          manifests: 'manifests/opensearch',
-          'report-dir': dir,
-          'cluster-name': 'itg-kubelet-os'
-        }),
-        recordingLogger()
-      )
-      expect(report.error?.message).toBeUndefined()
-      expect(report.verdict).toBe('passed')
-      expect(report.engine?.distribution).toBe('opensearch')
-      expect(report.warnings.join('\n')).toMatch(
-        /asks for opensearch 2\.19\.1 .* but the nodes run 2\.19\.6/
-      )
-      expect(podLog(dir, 'os-cluster-0')).toMatch(
-        /opensearchproject\/opensearch:2\.19\.1 was not built here; this container runs opensearch 2\.19\.6, the nearest build of major 2/
-      )
+      if (!image) {
+        // The manifests' tag was not built: the container's first line and the report say so.
+        const asked = /image: (\S+):(\S+)/.exec(
+          readFileSync(`manifests/${engine}/statefulset.yaml`, 'utf8')
+        )!
+        expect(log).toContain(
+          `${asked[1]}:${asked[2]} was not built here; this container runs ${engine} ${version}, the nearest build of major ${version.split('.')[0]}`
+        )
+        expect(report.warnings.join('\n')).toContain(
+          `asks for ${engine} ${asked[2]} (${asked[1]}:${asked[2]}), but the nodes run ${version}`
+        )
+      }
+      expect(existsSync(join(CLUSTERS_ROOT, cluster))).toBe(false)
     },
     5 * MIN
   )

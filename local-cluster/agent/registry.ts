@@ -87,7 +87,10 @@ export class LocalRegistry {
         )
       if (reference.startsWith('sha256:')) return this.sendDigest(req, res, reference)
       if (kind !== 'manifests') return this.error(res, 404, 'BLOB_UNKNOWN', reference)
-      const manifest = this.manifestForTag(family, repository, reference)
+      // containerd names the registry the image was asked from when it pulls through a mirror.
+      const registry = url.searchParams.get('ns')
+      const asked = !registry || registry === 'docker.io' ? repository : `${registry}/${repository}`
+      const manifest = this.manifestForTag(family, asked, reference)
       if (!manifest)
         return this.error(
           res,
@@ -103,7 +106,7 @@ export class LocalRegistry {
 
   private manifestForTag(
     family: string,
-    repository: string,
+    image: string,
     tag: string
   ): { mediaType: string; body: Buffer; digest: string } | undefined {
     const built = this.builtRefs().filter((ref) => ref.startsWith(`${family}-`))
@@ -119,7 +122,7 @@ export class LocalRegistry {
     const config = JSON.parse(this.blob(manifest.config.digest).toString('utf8')) as {
       config: { Env?: string[] }
     }
-    const note = `[es-k8s-verify local registry] ${repository}:${tag} was not built here; this container runs ${family} ${nearest}, the nearest build of major ${tag.split('.')[0]}`
+    const note = `[es-k8s-verify local registry] ${image}:${tag} was not built here; this container runs ${family} ${nearest}, the nearest build of major ${tag.split('.')[0]}`
     config.config.Env = [...(config.config.Env ?? []), `ES_K8S_VERIFY_SUBSTITUTE=${note}`]
     const configBody = Buffer.from(JSON.stringify(config))
     const configDigest = this.remember(manifest.config.mediaType, configBody)

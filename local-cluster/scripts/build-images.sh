@@ -100,13 +100,17 @@ engine_layer() {
   chmod 1777 "$root/tmp"
   for jar in "$lib"/*.jar; do
     case $(basename "$jar") in
-      netty-* | transport-netty4-*) cp "$jar" "$root/$home/modules/transport-netty4/" ;;
+      # opensearch-netty4: OpenSearch 3's netty glue, a dependency of the transport module only.
+      netty-* | transport-netty4-* | opensearch-netty4-*) cp "$jar" "$root/$home/modules/transport-netty4/" ;;
       launcher.jar) ;;
       *) cp "$jar" "$root/$home/lib/" ;;
     esac
   done
   local src="$here/images/$engine"
-  sed "s/@VERSION@/$version/g" "$src/plugin-descriptor.properties" >"$root/$home/modules/transport-netty4/plugin-descriptor.properties"
+  local descriptor="$root/$home/modules/transport-netty4/plugin-descriptor.properties"
+  sed "s/@VERSION@/$version/g" "$src/plugin-descriptor.properties" >"$descriptor"
+  # OpenSearch 3 renamed the transport's plugin class.
+  [[ $engine == opensearch && ${version%%.*} -ge 3 ]] && sed -i 's/Netty4Plugin$/Netty4ModulePlugin/' "$descriptor"
   cp "$src/plugin-security.policy" "$root/$home/modules/transport-netty4/"
   cp "$src/config/"* "$root/$home/config/"
   finish_engine_layer "$root" "$home" "$tar"
@@ -181,7 +185,7 @@ modular_es_layer() {
     {
       echo "elasticsearch $version"
       ls -l "$build/target/lib" "$build"/*.jar
-      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/elasticsearch"/*.* "$here/images/elasticsearch"/config/*
+      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/vec/vec.c" "$here/images/elasticsearch"/*.* "$here/images/elasticsearch"/config/*
     } | content_hash
   )
   local tar="$IMAGES/layers/elasticsearch-$version-$key.tar"
@@ -206,6 +210,8 @@ modular_es_layer() {
   # looks for it; the image's is Debian's.
   mkdir -p "$root/$home/lib/platform/linux-x64"
   ln -s /usr/lib/x86_64-linux-gnu/libzstd.so.1 "$root/$home/lib/platform/linux-x64/libzstd.so"
+  # Its vector library is the distribution's own; see images/vec/vec.c for what stands in.
+  gcc -shared -fPIC -O2 -o "$root/$home/lib/platform/linux-x64/libvec.so" "$here/images/vec/vec.c"
   cp "$build/entitlement-agent.jar" "$root/$home/lib/entitlement-agent/"
   # The module's descriptor and entitlement policy ship inside its jar, as in the distribution.
   unzip -q -j -o "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
@@ -241,17 +247,37 @@ pause_layer() {
 
 engine_lib() { echo "$CACHE_ROOT/engines/$1-$2/lib"; }
 
+# The jars of an engine version other than the node agent's (engines/<engine>/pom.xml with another
+# engine.version), resolved from Maven Central with the JDK that version needs; prints the lib/.
+maven_engine_lib() {
+  local engine=$1 version=$2 java_home=$3
+  local pom="$here/engines/$engine/pom.xml"
+  local out="$IMAGES/maven/$engine-$version-$(cat "$pom" | content_hash)"
+  if [[ ! -d $out/lib ]]; then
+    log "resolving $engine $version from Maven Central"
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp" && cp "$pom" "$out.tmp/pom.xml"
+    (cd "$out.tmp" && JAVA_HOME=$java_home mvn -q -B "-Dengine.version=$version" dependency:copy-dependencies \
+      -DoutputDirectory=lib -DincludeScope=runtime >&2)
+    # OpenSearch 3's server calls into the agent's bootstrap half (AgentPolicy), which its
+    # distribution puts in lib/; the agent itself (agent/opensearch-agent.jar) is not published.
+    if [[ $engine == opensearch && ${version%%.*} -ge 3 ]]; then
+      (cd "$out.tmp" && JAVA_HOME=$java_home mvn -q -B dependency:copy "-Dartifact=org.opensearch:opensearch-agent-bootstrap:$version" \
+        -DoutputDirectory=lib >&2)
+    fi
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  echo "$out/lib"
+}
+
 build_all() {
   mkdir -p "$IMAGES/layers" "$IMAGES/work"
   : >"$IMAGES/work/kept-refs"
   : >"$IMAGES/work/kept-layers"
   [[ -d $LAYOUT ]] || umoci init --layout "$LAYOUT"
-  local jre17
+  local jre17 jre21
   jre17=$(base_layer jre17 bookworm openjdk-17-jre-headless)
-  # Not built: Elasticsearch 9 (on Java 21+ its native access needs the distribution's own
-  # lib/platform/linux-x64/libvec.so, which no registry here serves; without it the system call
-  # filter bootstrap check fails) and OpenSearch 3. A Java 21 base would be
-  # `base_layer jre21 trixie openjdk-21-jre-headless`.
+  # Elasticsearch 9 and OpenSearch 3 need Java 21, which Debian has from 13 (trixie) on.
+  jre21=$(base_layer jre21 trixie openjdk-21-jre-headless)
   local es_version os_version
   es_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/elasticsearch/pom.xml")
   os_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/opensearch/pom.xml")
@@ -264,8 +290,20 @@ build_all() {
   read -ra config <<<"$(engine_config elasticsearch "$es8_version" 1000:0)"
   image "elasticsearch-$es8_version" "$jre17" "$(modular_es_layer "$es8_version" "$(modular_es_build "$es8_version" "$jdk17" 17)")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
+  local es9_version=9.5.3 jdk25=/usr/lib/jvm/temurin-25-jdk-amd64
+  [[ -x $jdk25/bin/javac ]] || {
+    log "Elasticsearch 9 and OpenSearch 3 compile against Java 21+, expected a JDK 25 at $jdk25"
+    exit 1
+  }
+  read -ra config <<<"$(engine_config elasticsearch "$es9_version" 1000:0)"
+  image "elasticsearch-$es9_version" "$jre21" "$(modular_es_layer "$es9_version" "$(modular_es_build "$es9_version" "$jdk25" 21)")" \
+    -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
   read -ra config <<<"$(engine_config opensearch "$os_version" 1000:0)"
   image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(engine_lib opensearch "$os_version")")" \
+    -- "${config[@]}"
+  local os3_version=3.9.0
+  read -ra config <<<"$(engine_config opensearch "$os3_version" 1000:0)"
+  image "opensearch-$os3_version" "$jre21" "$(engine_layer opensearch "$os3_version" "$(maven_engine_lib opensearch "$os3_version" "$jdk25")")" \
     -- "${config[@]}"
   image busybox-1.35.0 "$(busybox_layer)" -- --config.cmd sh
   image pause-3.10 "$(pause_layer)" -- --config.entrypoint /pause --config.user 65535:65535

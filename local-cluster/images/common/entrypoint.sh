@@ -45,6 +45,12 @@ while IFS= read -r -d '' entry; do
   settings+=("-E" "$name=${entry#*=}")
 done < <(env -0)
 
+# OpenSearch 3's distribution attaches its sandbox agent (agent/opensearch-agent.jar), which is
+# not published; only its bootstrap half is, in lib/.
+if [[ $ENGINE == opensearch && ${ENGINE_VERSION%%.*} -ge 3 ]]; then
+  echo "[es-k8s-verify image] OpenSearch $ENGINE_VERSION runs without its sandbox agent (agent/opensearch-agent.jar is not published); every bootstrap check is its own."
+fi
+
 # See images/nofile/nofile.c: only where the machine cannot grant what a kind node grants.
 hard_nofile=$(ulimit -Hn)
 if [[ $hard_nofile != unlimited ]] && ((hard_nofile < 65535)) && [[ -f /usr/lib/es-k8s-verify/nofile.so ]]; then
