@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { CatApi, EsRequestError } from '../src/engine/es/cat-api.js'
+import { AuthenticationError, CatApi, EsRequestError } from '../src/engine/es/cat-api.js'
+import { mastersSeenBy } from '../src/engine/observe.js'
+import { GiveUp } from '../src/engine/retry.js'
 import { fixtureResponse, ScriptedTransport } from './helpers/fixtures.js'
 
 const engines = ['elasticsearch', 'opensearch'] as const
@@ -40,6 +42,37 @@ describe('CatApi against Elasticsearch 8 assembled from Maven Central (no root e
       }))
     )
     await expect(api.engine('p-0')).rejects.toThrow(/answered 503/)
+  })
+})
+
+describe('CatApi against Elasticsearch 8 with security on, asked without credentials', () => {
+  // Captured through the API server's pod proxy from manifests/elasticsearch-8-secured.
+  const refused = (): ScriptedTransport =>
+    new ScriptedTransport(() =>
+      fixtureResponse('elasticsearch-8', 'cat-master-local-401-missing-credentials')
+    )
+
+  it('says that the engine asked for authentication, quoting it, and how to give credentials', async () => {
+    const failure = new CatApi(refused()).localMaster('es-cluster-0').catch((e: unknown) => e)
+    await expect(failure).resolves.toBeInstanceOf(AuthenticationError)
+    await expect(failure).resolves.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(
+        /^The engine asked for authentication \(HTTP 401 from es-cluster-0, _cat\/master: security_exception: missing authentication credentials for REST request \[\/_cat\/master\?v=true&local=true\]\): security is on in these manifests\. Pass username and password/
+      )
+    })
+  })
+
+  it('ends a wait for masters at once instead of counting the pod as unreachable', async () => {
+    await expect(mastersSeenBy(new CatApi(refused()), ['es-cluster-0'])).rejects.toBeInstanceOf(
+      GiveUp
+    )
+    const other = new CatApi(
+      new ScriptedTransport(() => ({ status: 503, body: '{}', fromTransport: true }))
+    )
+    expect((await mastersSeenBy(other, ['es-cluster-0'])).get('es-cluster-0')).toMatch(
+      /^unreachable: /
+    )
   })
 })
 

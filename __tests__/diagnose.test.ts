@@ -71,6 +71,22 @@ describe('terminal causes', () => {
     )
   })
 
+  it('an Elasticsearch 8 that fails while booting fails for good, quoting the exception, not its closing ERROR line', () => {
+    // Captured on the upstream node: a module whose entitlement policy names a module it lacks.
+    const crashloop = pod('kubernetes', 'api-pod-kubelet-crashloop-missing-class')
+    const log = readFileSync(
+      '__fixtures__/logs/es8-policy-module-missing-es-cluster-0.previous.log',
+      'utf8'
+    )
+    expect(log).toContain('ERROR: Elasticsearch did not exit normally')
+    expect(startupFatalLine(log)).toMatch(
+      /^java\.lang\.IllegalStateException: Invalid module name in policy: layer \[x-pack-core\] does not have module \[org\.elasticsearch\.sslconfig\]/
+    )
+    expect(crashedForGood([crashloop], () => log)).toMatch(
+      /cannot start: its engine died during start-up again after a restart \(exit 1\): java\.lang\.IllegalStateException: Invalid module name in policy/
+    )
+  })
+
   it('a start that failed on the data directory lock heals on the next try: not final', () => {
     const crashloop = pod('kubernetes', 'api-pod-kubelet-crashloop-missing-class')
     const log = readFileSync('__fixtures__/logs/os-missing-class-os-cluster-0.previous.log', 'utf8')

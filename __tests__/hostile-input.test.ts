@@ -43,7 +43,7 @@ const CASES: [string[], RegExp][] = [
     /^Invalid kill-mode 'sigkill'\. Expected one of: graceful, force\.$/
   ],
   [['--transport', 'port-forward'], /^Invalid transport 'port-forward'\. Expected one of/],
-  [['--scheme', 'ftp'], /^Invalid scheme 'ftp'\. Expected one of: http, https\.$/],
+  [['--scheme', 'ftp'], /^Invalid scheme 'ftp'\. Expected one of: auto, http, https\.$/],
   [['--mode', 'check'], /^Invalid mode 'check'\. Expected one of: verify, lint\.$/],
   [['--scenario', 'chaos'], /^Invalid scenario 'chaos'\. Expected a comma-separated list of/],
   [

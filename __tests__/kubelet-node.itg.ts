@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseAllDocuments } from 'yaml'
 import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
 import { KubeClient } from '../src/engine/kube/client.js'
@@ -122,6 +123,69 @@ run('verify on the upstream node (kubelet, containerd)', () => {
     },
     5 * MIN
   )
+
+  describe('the secured Elasticsearch 8 manifests (TLS on HTTP and transport, a file-realm user)', () => {
+    const SECURED = 'manifests/elasticsearch-8-secured'
+    // The test user is public: its name and password are in the Secret beside the manifests.
+    const user = parseAllDocuments(readFileSync(join(SECURED, 'secrets.yaml'), 'utf8'))
+      .map((d) => d.toJS() as { metadata: { name: string }; stringData: Record<string, string> })
+      .find((d) => d.metadata.name === 'es-test-user')!.stringData
+
+    it(
+      'pass with the user from their Secret, through curl in the pod over a real exec (API server → kubelet → containerd)',
+      async () => {
+        const dir = reportDir()
+        const report = await verify(
+          parseOptions({
+            provider: 'local',
+            manifests: SECURED,
+            username: user.username,
+            password: user.password,
+            'report-dir': dir,
+            'cluster-name': 'itg-kubelet-secured'
+          }),
+          recordingLogger()
+        )
+        expect(report.error?.message).toBeUndefined()
+        expect(report.verdict).toBe('passed')
+        expect(report.engine?.version).toBe('8.19.21')
+        expect(report.data?.lost).toBe(0)
+        const log = podLog(dir, 'es-cluster-0')
+        expect(log).toContain('loaded module [x-pack-security]')
+        expect(log).toContain('Security is enabled')
+        // The password reaches curl on its standard input only: no file of the report holds it.
+        const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) =>
+          f.isFile()
+        )
+        expect(files.length).toBeGreaterThan(10)
+        for (const f of files)
+          expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(user.password)
+      },
+      8 * MIN
+    )
+
+    it(
+      'fail without the password, within a minute, saying that the engine asked for authentication',
+      async () => {
+        const report = await verify(
+          parseOptions({
+            provider: 'local',
+            manifests: SECURED,
+            'report-dir': reportDir(),
+            'cluster-name': 'itg-kubelet-secured-anon'
+          }),
+          recordingLogger()
+        )
+        expect(report.verdict).toBe('failed')
+        expect(report.error?.message).toMatch(
+          /^The engine asked for authentication \(HTTP 401 from es-cluster-\d, _cat\/master: security_exception: missing authentication credentials for REST request/
+        )
+        const form = report.phases.find((p) => p.name === 'form')
+        expect(form?.durationMs).toBeLessThan(MIN)
+      },
+      5 * MIN
+    )
+  })
 
   it(
     'fails different -Xms and -Xmx with the engine’s own bootstrap-check message, within a minute',

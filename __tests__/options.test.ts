@@ -22,7 +22,7 @@ describe('parseOptions', () => {
       rejoinTimeoutMs: 300_000,
       pollIntervalMs: 250,
       transport: 'auto',
-      scheme: 'http',
+      scheme: 'auto',
       esPort: 9200,
       keepCluster: false,
       prepareHost: true,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
-import { U as UsageError, e as errorMessage } from './chunks/errors.js';
+import { U as UsageError, e as errorMessage } from './chunks/retry.js';
 import { l as lint, a as formatFindings, d as describeAvailability, f as formatDuration } from './chunks/availability.js';
 import process$2 from 'node:process';
 import os from 'node:os';

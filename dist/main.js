@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { O as OPTION_SPECS, p as parseOptions } from './chunks/options.js';
-import { U as UsageError, e as errorMessage } from './chunks/errors.js';
+import { U as UsageError, e as errorMessage } from './chunks/retry.js';
 import { f as formatDuration, l as lint, t as toSarif, a as formatFindings } from './chunks/availability.js';
 import { verify } from './chunks/verify.js';
 import 'crypto';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { K as KubeClient, d as deleteCluster } from './chunks/client.js';
-import { e as errorMessage } from './chunks/errors.js';
+import { e as errorMessage } from './chunks/retry.js';
 import 'crypto';
 import 'fs';
 import 'os';

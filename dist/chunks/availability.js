@@ -2,7 +2,7 @@ import { extname, join, relative } from 'node:path';
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import require$$0 from 'process';
 import require$$0$1 from 'buffer';
-import { U as UsageError, e as errorMessage, V as VerificationError } from './errors.js';
+import { U as UsageError, G as GiveUp, e as errorMessage, V as VerificationError } from './retry.js';
 
 var dist = {};
 
@@ -8913,6 +8913,212 @@ function imagesOf(objects) {
     return [...images];
 }
 
+/** An answer that was not a success, with the engine's own exception type when it gave one. */
+class EsRequestError extends Error {
+    status;
+    type;
+    constructor(status, type, message) {
+        super(message);
+        this.status = status;
+        this.type = type;
+    }
+}
+/** Default wait for one request: short, because waits are the poll loop's business. */
+const REQUEST_TIMEOUT_MS = 5000;
+/** The requests the verifier makes, each with columns named (never parsed by position). */
+class CatApi {
+    transport;
+    /** Names that differ between the engines; set from the root endpoint's answer. */
+    distribution = 'elasticsearch';
+    constructor(transport) {
+        this.transport = transport;
+    }
+    async get(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS) {
+        return this.call(pod, path, query, timeoutMs);
+    }
+    /**
+     * One request whose answer must be 2xx JSON; otherwise EsRequestError naming the engine's
+     * exception, or 'unreachable' when the way in failed. Used by the document API too.
+     */
+    async call(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS, send) {
+        let res;
+        try {
+            res = await this.transport.request(pod, path, query, timeoutMs, send);
+        }
+        catch (err) {
+            throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${err.message}`);
+        }
+        if (res.status >= 200 && res.status < 300)
+            return JSON.parse(res.body);
+        if (res.status === 401)
+            throw authenticationFailure(pod, path, res, this.transport.user);
+        throw describeFailure(pod, path, res);
+    }
+    async engine(pod) {
+        let root;
+        try {
+            root = await this.get(pod, '/');
+        }
+        catch (err) {
+            // A node without the root endpoint (Elasticsearch 8+ assembled without its rest-root
+            // module answers 405, allowed: [DELETE]) still says what it is through its node info.
+            if (!(err instanceof EsRequestError) || (err.status !== 405 && err.status !== 404))
+                throw err;
+            root = await this.engineFromNodeInfo(pod);
+        }
+        const distribution = root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+        this.distribution = distribution;
+        return {
+            distribution,
+            version: root.version.number,
+            major: Number(root.version.number.split('.')[0]),
+            clusterName: root.cluster_name,
+            clusterUuid: root.cluster_uuid
+        };
+    }
+    async engineFromNodeInfo(pod) {
+        const info = await this.get(pod, '_nodes/_local', { filter_path: 'cluster_name,nodes.*.version,nodes.*.build_flavor' });
+        const node = Object.values(info.nodes ?? {})[0];
+        if (!node)
+            throw new EsRequestError(0, 'unreachable', `${pod}: _nodes/_local named no node`);
+        const state = await this.get(pod, '_cluster/state/metadata', { local: 'true', filter_path: 'metadata.cluster_uuid' });
+        return {
+            cluster_name: info.cluster_name,
+            cluster_uuid: state.metadata?.cluster_uuid ?? '_na_',
+            // build_flavor is Elasticsearch's own field; OpenSearch's node info has none.
+            version: { number: node.version, distribution: node.build_flavor ? undefined : 'opensearch' }
+        };
+    }
+    /** `_cat/health`. Blocks up to 30 s on a masterless node: ask only where a master is known. */
+    async health(pod, timeoutMs = REQUEST_TIMEOUT_MS) {
+        const rows = await this.get(pod, '_cat/health', { format: 'json', h: 'cluster,status,node.total,node.data,shards,unassign' }, timeoutMs);
+        const row = rows[0] ?? {};
+        return {
+            cluster: row.cluster,
+            status: row.status,
+            nodes: Number(row['node.total']),
+            dataNodes: Number(row['node.data']),
+            shards: Number(row.shards),
+            unassigned: Number(row.unassign)
+        };
+    }
+    /**
+     * Blocks on the engine's side until the cluster has `nodes` nodes (and is green, when asked),
+     * for at most `seconds` (`_cluster/health?wait_for_nodes=N[&wait_for_status=green]`): it
+     * answers the moment the cluster gets there, with no poll in between. True when it did; false
+     * when the engine timed out (HTTP 408 with the health it reached). Ask a node that knows a master.
+     */
+    async awaitHealth(pod, until, seconds) {
+        const query = {
+            wait_for_nodes: String(until.nodes),
+            timeout: `${seconds}s`
+        };
+        if (until.green)
+            query.wait_for_status = 'green';
+        const res = await this.transport.request(pod, '_cluster/health', query, (seconds + 5) * 1000);
+        if (res.status === 408)
+            return false;
+        if (res.status < 200 || res.status > 299)
+            throw describeFailure(pod, '_cluster/health', res);
+        return !JSON.parse(res.body).timed_out;
+    }
+    /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
+    async nodes(pod) {
+        const rows = await this.get(pod, '_cat/nodes', {
+            format: 'json',
+            h: 'id,name,ip,master,node.role',
+            full_id: 'true'
+        });
+        return rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            ip: r.ip,
+            master: r.master,
+            roles: r['node.role']
+        }));
+    }
+    /**
+     * The elected master as this node itself sees it, answered at once even without a master
+     * (`local=true`). Undefined when the node knows none (the row is all '-').
+     */
+    async localMaster(pod) {
+        const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master';
+        const rows = await this.get(pod, route, {
+            format: 'json',
+            local: 'true'
+        });
+        const row = rows[0];
+        if (!row || row.id === '-' || !row.id)
+            return undefined;
+        return { id: row.id, name: row.node, ip: row.ip };
+    }
+    /** The node's own cluster state: cluster UUID, master and members, without asking the master. */
+    async localState(pod) {
+        const body = await this.get(pod, '_cluster/state/master_node,nodes', {
+            local: 'true',
+            filter_path: 'cluster_uuid,master_node,nodes.*.name,nodes.*.transport_address'
+        });
+        return {
+            clusterUuid: body.cluster_uuid,
+            masterNodeId: body.master_node,
+            nodes: body.nodes ?? {}
+        };
+    }
+    /** The answering node's own ID (it changes when a node comes back without its data path). */
+    async localNodeId(pod) {
+        const body = await this.get(pod, '_nodes/_local', {
+            filter_path: 'nodes.*.name'
+        });
+        return Object.keys(body.nodes ?? {})[0];
+    }
+    /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
+    async snapshot(pod, path, query) {
+        try {
+            const res = await this.transport.request(pod, path, query, REQUEST_TIMEOUT_MS);
+            return { status: res.status, body: res.body };
+        }
+        catch (err) {
+            return { status: 0, body: err.message };
+        }
+    }
+}
+/** The engine refused a request for want of valid credentials: security is on. */
+class AuthenticationError extends EsRequestError {
+}
+/**
+ * A 401: without credentials, the engine asks for them (security is on in these manifests);
+ * with them, it refused that user. Either way no retry can change it.
+ */
+function authenticationFailure(pod, path, res, user) {
+    const engine = describeFailure(pod, path, res);
+    const said = engine.message.replace(/^.*? answered 401 \((.*)\)$/s, '$1');
+    const message = user
+        ? `The engine refused user '${user}' (HTTP 401 from ${pod}, ${path}: ${said}). Check username and password.`
+        : `The engine asked for authentication (HTTP 401 from ${pod}, ${path}: ${said}): security is on in these manifests. Pass username and password (or password-file); the verifier then reaches the engine through curl inside the pod (transport exec).`;
+    return new AuthenticationError(401, engine.type, message);
+}
+/** Turns a failed answer into an error naming the engine's exception (master_not_discovered_exception, ...). */
+function describeFailure(pod, path, res) {
+    let type;
+    let reason;
+    try {
+        const body = JSON.parse(res.body);
+        if (typeof body.error === 'object') {
+            type = body.error.type;
+            reason = body.error.reason ?? undefined;
+        }
+        else if (res.fromTransport) {
+            type = 'unreachable';
+            reason = body.message;
+        }
+    }
+    catch {
+        reason = res.body.slice(0, 200);
+    }
+    const what = type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body');
+    return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`);
+}
+
 function isReady(pod) {
     return (!pod.metadata.deletionTimestamp &&
         (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
@@ -9014,6 +9220,9 @@ async function mastersSeenBy(api, pods) {
             return [pod, await api.localMaster(pod)];
         }
         catch (err) {
+            // Credentials the engine wants or refuses: every later look would be refused alike.
+            if (err instanceof AuthenticationError)
+                throw new GiveUp(err.message);
             return [pod, `unreachable: ${err.message}`];
         }
     }));
@@ -9938,4 +10147,4 @@ function describeAvailability(a) {
     return `writes: ${a.writes.acked} acked, ${a.writes.failed} failed, ${a.writes.lost} lost; longest gap ${s(a.writes.longestGapMs)}; reads: ${a.reads.ok} ok, ${a.reads.failed} failed, longest gap ${s(a.reads.longestGapMs)}; red ${s(a.health.redMs)}, yellow ${s(a.health.yellowMs)}, no master ${s(a.health.unavailableMs)}`;
 }
 
-export { AvailabilityMonitor as A, ServingPods as S, formatFindings as a, distExports as b, loadManifests as c, describeAvailability as d, parseManifests as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, tellingLine as j, describePods as k, lint as l, describeHealth as m, mastersSeenBy as n, overrideImage as o, parseDuration as p, quantityBytes as q, podOfNode as r, summarizePod as s, toSarif as t, selectStatefulSet as u, viewStatefulSet as v, withLastLogLines as w };
+export { AvailabilityMonitor as A, CatApi as C, EsRequestError as E, ServingPods as S, formatFindings as a, distExports as b, loadManifests as c, describeAvailability as d, parseManifests as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, tellingLine as j, describePods as k, lint as l, describeHealth as m, mastersSeenBy as n, overrideImage as o, parseDuration as p, quantityBytes as q, podOfNode as r, summarizePod as s, toSarif as t, selectStatefulSet as u, viewStatefulSet as v, withLastLogLines as w };

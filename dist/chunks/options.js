@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, statSync, lstatSync, accessSync, constants, readdirSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { p as parseDuration, b as distExports } from './availability.js';
-import { U as UsageError, K as KIND_SHA256 } from './errors.js';
+import { U as UsageError, K as KIND_SHA256 } from './retry.js';
 
 const PROVIDERS = ['auto', 'kind', 'minikube', 'existing', 'local'];
 const KILL_MODES = ['graceful', 'force'];
@@ -220,9 +220,9 @@ const OPTION_SPECS = [
         name: 'scheme',
         key: 'scheme',
         kind: 'enum',
-        values: ['http', 'https'],
-        default: 'http',
-        description: 'Scheme of the Elasticsearch HTTP port.'
+        values: ['auto', 'http', 'https'],
+        default: 'auto',
+        description: "Scheme of the Elasticsearch HTTP port. auto: https when the StatefulSet's environment turns TLS on for HTTP (xpack.security.http.ssl.enabled or plugins.security.ssl.http.enabled set to true), else http."
     },
     {
         name: 'es-port',

@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync, copyFileSync, chmodSync, existsSync, accessSy
 import { homedir, tmpdir } from 'node:os';
 import { relative, resolve, extname, join, dirname, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError } from './errors.js';
-import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, j as tellingLine, q as quantityBytes, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, r as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, u as selectStatefulSet, v as viewStatefulSet } from './availability.js';
+import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError, w as waitFor, G as GiveUp, s as sleepFor } from './retry.js';
+import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, E as EsRequestError, j as tellingLine, q as quantityBytes, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, C as CatApi, r as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, u as selectStatefulSet, v as viewStatefulSet } from './availability.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { K as KubeClient, A as ApiError, w as waitFor, G as GiveUp, s as sleepFor, r as resolveProvider, m as makeProvider } from './client.js';
+import { K as KubeClient, A as ApiError, r as resolveProvider, m as makeProvider } from './client.js';
 import { Readable, PassThrough } from 'node:stream';
 import { W as WebSocketHandler } from './index.js';
 import 'node:https';
@@ -760,6 +760,9 @@ class ExecCurlTransport {
         this.scheme = scheme;
         this.credentials = credentials;
     }
+    get user() {
+        return this.credentials?.username;
+    }
     static forCluster(kube, namespace, container, port, scheme, credentials) {
         return new ExecCurlTransport(new Exec(kube.kubeConfig), namespace, container, port, scheme, credentials);
     }
@@ -818,195 +821,6 @@ class ExecCurlTransport {
         const cut = out.lastIndexOf('\n');
         return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
     }
-}
-
-/** An answer that was not a success, with the engine's own exception type when it gave one. */
-class EsRequestError extends Error {
-    status;
-    type;
-    constructor(status, type, message) {
-        super(message);
-        this.status = status;
-        this.type = type;
-    }
-}
-/** Default wait for one request: short, because waits are the poll loop's business. */
-const REQUEST_TIMEOUT_MS = 5000;
-/** The requests the verifier makes, each with columns named (never parsed by position). */
-class CatApi {
-    transport;
-    /** Names that differ between the engines; set from the root endpoint's answer. */
-    distribution = 'elasticsearch';
-    constructor(transport) {
-        this.transport = transport;
-    }
-    async get(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS) {
-        return this.call(pod, path, query, timeoutMs);
-    }
-    /**
-     * One request whose answer must be 2xx JSON; otherwise EsRequestError naming the engine's
-     * exception, or 'unreachable' when the way in failed. Used by the document API too.
-     */
-    async call(pod, path, query = {}, timeoutMs = REQUEST_TIMEOUT_MS, send) {
-        let res;
-        try {
-            res = await this.transport.request(pod, path, query, timeoutMs, send);
-        }
-        catch (err) {
-            throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${err.message}`);
-        }
-        if (res.status >= 200 && res.status < 300)
-            return JSON.parse(res.body);
-        throw describeFailure(pod, path, res);
-    }
-    async engine(pod) {
-        let root;
-        try {
-            root = await this.get(pod, '/');
-        }
-        catch (err) {
-            // A node without the root endpoint (Elasticsearch 8+ assembled without its rest-root
-            // module answers 405, allowed: [DELETE]) still says what it is through its node info.
-            if (!(err instanceof EsRequestError) || (err.status !== 405 && err.status !== 404))
-                throw err;
-            root = await this.engineFromNodeInfo(pod);
-        }
-        const distribution = root.version.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
-        this.distribution = distribution;
-        return {
-            distribution,
-            version: root.version.number,
-            major: Number(root.version.number.split('.')[0]),
-            clusterName: root.cluster_name,
-            clusterUuid: root.cluster_uuid
-        };
-    }
-    async engineFromNodeInfo(pod) {
-        const info = await this.get(pod, '_nodes/_local', { filter_path: 'cluster_name,nodes.*.version,nodes.*.build_flavor' });
-        const node = Object.values(info.nodes ?? {})[0];
-        if (!node)
-            throw new EsRequestError(0, 'unreachable', `${pod}: _nodes/_local named no node`);
-        const state = await this.get(pod, '_cluster/state/metadata', { local: 'true', filter_path: 'metadata.cluster_uuid' });
-        return {
-            cluster_name: info.cluster_name,
-            cluster_uuid: state.metadata?.cluster_uuid ?? '_na_',
-            // build_flavor is Elasticsearch's own field; OpenSearch's node info has none.
-            version: { number: node.version, distribution: node.build_flavor ? undefined : 'opensearch' }
-        };
-    }
-    /** `_cat/health`. Blocks up to 30 s on a masterless node: ask only where a master is known. */
-    async health(pod, timeoutMs = REQUEST_TIMEOUT_MS) {
-        const rows = await this.get(pod, '_cat/health', { format: 'json', h: 'cluster,status,node.total,node.data,shards,unassign' }, timeoutMs);
-        const row = rows[0] ?? {};
-        return {
-            cluster: row.cluster,
-            status: row.status,
-            nodes: Number(row['node.total']),
-            dataNodes: Number(row['node.data']),
-            shards: Number(row.shards),
-            unassigned: Number(row.unassign)
-        };
-    }
-    /**
-     * Blocks on the engine's side until the cluster has `nodes` nodes (and is green, when asked),
-     * for at most `seconds` (`_cluster/health?wait_for_nodes=N[&wait_for_status=green]`): it
-     * answers the moment the cluster gets there, with no poll in between. True when it did; false
-     * when the engine timed out (HTTP 408 with the health it reached). Ask a node that knows a master.
-     */
-    async awaitHealth(pod, until, seconds) {
-        const query = {
-            wait_for_nodes: String(until.nodes),
-            timeout: `${seconds}s`
-        };
-        if (until.green)
-            query.wait_for_status = 'green';
-        const res = await this.transport.request(pod, '_cluster/health', query, (seconds + 5) * 1000);
-        if (res.status === 408)
-            return false;
-        if (res.status < 200 || res.status > 299)
-            throw describeFailure(pod, '_cluster/health', res);
-        return !JSON.parse(res.body).timed_out;
-    }
-    /** `_cat/nodes` as seen by the elected master (full IDs: the short ones collide). */
-    async nodes(pod) {
-        const rows = await this.get(pod, '_cat/nodes', {
-            format: 'json',
-            h: 'id,name,ip,master,node.role',
-            full_id: 'true'
-        });
-        return rows.map((r) => ({
-            id: r.id,
-            name: r.name,
-            ip: r.ip,
-            master: r.master,
-            roles: r['node.role']
-        }));
-    }
-    /**
-     * The elected master as this node itself sees it, answered at once even without a master
-     * (`local=true`). Undefined when the node knows none (the row is all '-').
-     */
-    async localMaster(pod) {
-        const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master';
-        const rows = await this.get(pod, route, {
-            format: 'json',
-            local: 'true'
-        });
-        const row = rows[0];
-        if (!row || row.id === '-' || !row.id)
-            return undefined;
-        return { id: row.id, name: row.node, ip: row.ip };
-    }
-    /** The node's own cluster state: cluster UUID, master and members, without asking the master. */
-    async localState(pod) {
-        const body = await this.get(pod, '_cluster/state/master_node,nodes', {
-            local: 'true',
-            filter_path: 'cluster_uuid,master_node,nodes.*.name,nodes.*.transport_address'
-        });
-        return {
-            clusterUuid: body.cluster_uuid,
-            masterNodeId: body.master_node,
-            nodes: body.nodes ?? {}
-        };
-    }
-    /** The answering node's own ID (it changes when a node comes back without its data path). */
-    async localNodeId(pod) {
-        const body = await this.get(pod, '_nodes/_local', {
-            filter_path: 'nodes.*.name'
-        });
-        return Object.keys(body.nodes ?? {})[0];
-    }
-    /** Raw text of a diagnostic endpoint, for the report directory; never throws. */
-    async snapshot(pod, path, query) {
-        try {
-            const res = await this.transport.request(pod, path, query, REQUEST_TIMEOUT_MS);
-            return { status: res.status, body: res.body };
-        }
-        catch (err) {
-            return { status: 0, body: err.message };
-        }
-    }
-}
-/** Turns a failed answer into an error naming the engine's exception (master_not_discovered_exception, ...). */
-function describeFailure(pod, path, res) {
-    let type;
-    let reason;
-    try {
-        const body = JSON.parse(res.body);
-        if (typeof body.error === 'object') {
-            type = body.error.type;
-            reason = body.error.reason ?? undefined;
-        }
-        else if (res.fromTransport) {
-            type = 'unreachable';
-            reason = body.message;
-        }
-    }
-    catch {
-        reason = res.body.slice(0, 200);
-    }
-    const what = type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body');
-    return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`);
 }
 
 /** Bulk answers are long; a sample of the failures is enough to explain them. */
@@ -1146,10 +960,11 @@ const CONFIG_EXIT = 78;
 const FATAL_LINE = /bootstrap check failure|bootstrap checks failed|SettingsException|unknown setting|failed to parse setting/;
 /**
  * An engine that cannot start at all, whatever its peers do: its main thread died of an uncaught
- * throwable during start-up, or the JVM found no class to run. The same jars fail the same way on
+ * throwable during start-up (Elasticsearch 8 and later say "fatal exception while booting"), or
+ * the JVM found no class to run. The same jars fail the same way on
  * every restart (a missing class, a JDK too old for the class files).
  */
-const STARTUP_FATAL = /fatal error in thread \[main\]|uncaught exception in thread \[main\]|Could not find or load main class|UnsupportedClassVersionError/;
+const STARTUP_FATAL = /fatal error in thread \[main\]|uncaught exception in thread \[main\]|fatal exception while booting (?:Elasticsearch|OpenSearch)|Could not find or load main class|UnsupportedClassVersionError/;
 /** What such a start says that does heal on the next try: the previous instance still held the data directory. */
 const HEALS_ON_RETRY = /failed to obtain node locks/;
 /** The line that names why the start failed: the throwable after the fatal line, else the fatal line itself. */
@@ -1808,15 +1623,26 @@ function linkPreflight(ctx, err) {
     return new VerificationError([first, `Preflight predicted it: ${predicted.join('; ')}`, ...rest].join('\n'), err.lastSeen);
 }
 
+/** Settings that turn TLS on for the HTTP port: Elasticsearch's, then OpenSearch's security plugin's. */
+const HTTP_TLS_SETTINGS = ['xpack.security.http.ssl.enabled', 'plugins.security.ssl.http.enabled'];
+/** The scheme of the engines' HTTP port: as given, or (auto) https when the manifests turn TLS on. */
+function httpScheme(scheme, env) {
+    if (scheme !== 'auto')
+        return scheme;
+    return HTTP_TLS_SETTINGS.some((name) => env[name]?.trim().toLowerCase() === 'true')
+        ? 'https'
+        : 'http';
+}
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx) {
     const { options, kube, namespace, manifests } = ctx;
+    const scheme = httpScheme(options.scheme, manifests.view.env);
     const exec = options.transport === 'exec' || (options.transport === 'auto' && options.password !== undefined);
     return exec
-        ? ExecCurlTransport.forCluster(kube, namespace, manifests.view.containerName, options.esPort, options.scheme, options.password !== undefined
+        ? ExecCurlTransport.forCluster(kube, namespace, manifests.view.containerName, options.esPort, scheme, options.password !== undefined
             ? { username: options.username ?? 'elastic', password: options.password }
             : undefined)
-        : new PodProxyTransport(kube, namespace, options.esPort, options.scheme);
+        : new PodProxyTransport(kube, namespace, options.esPort, scheme);
 }
 /** Snapshots the engines' own view (`_cat` tables) after a step, as `elasticsearch/<step>-<outcome>/`. */
 async function snapshotAfter(ctx, step, outcome) {

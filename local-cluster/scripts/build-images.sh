@@ -60,6 +60,9 @@ base_layer() {
     return
   fi
   local root="$IMAGES/work/base-$name"
+  # An interrupted debootstrap leaves /proc (and more) mounted in its target.
+  local mount
+  for mount in $(awk -v root="$root/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$mount"; done
   rm -rf "$root" && mkdir -p "$root" "$IMAGES/layers"
   log "debootstrap $suite + ${packages[*]} (a minute or two)"
   local IFS=,
@@ -174,17 +177,57 @@ modular_es_build() {
   echo "$out"
 }
 
+# The jars of X-Pack's core and security modules for an Elasticsearch 8 version
+# (images/elasticsearch-xpack), one directory per module; prints the parent directory.
+xpack_build() {
+  local version=$1
+  local src="$here/images/elasticsearch-xpack"
+  local out="$IMAGES/maven/x-pack-$version-$({ echo "$version"; cat "$src"/*.pom.xml; } | content_hash)"
+  if [[ ! -d $out ]]; then
+    log "resolving X-Pack core and security $version from Maven Central"
+    rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+    local module
+    for module in x-pack-core x-pack-security; do
+      mvn -q -B -f "$src/$module.pom.xml" "-Dengine.version=$version" dependency:copy-dependencies \
+        "-DoutputDirectory=$out.tmp/$module" -DincludeScope=runtime >&2
+    done
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+# modules/x-pack-core and modules/x-pack-security as in the distribution: each module's jars
+# without those its parents already load (the server's lib/; for security, x-pack-core's, which it
+# extends), its descriptor and entitlement policy from its jar, and for security the netty jars of
+# the transport it extends.
+xpack_modules() {
+  local home=$1 xpack=$2 version=$3
+  local module jar parents
+  for module in x-pack-core x-pack-security; do
+    mkdir -p "$home/modules/$module"
+    parents=("$home/lib")
+    [[ $module == x-pack-security ]] && parents+=("$home/modules/x-pack-core")
+    for jar in "$xpack/$module"/*.jar; do
+      local name=${jar##*/} parent seen=
+      for parent in "${parents[@]}"; do [[ -f $parent/$name ]] && seen=1; done
+      [[ -z $seen ]] && cp "$jar" "$home/modules/$module/"
+    done
+    unzip -q -j -o "$home/modules/$module/$module-$version.jar" "META-INF/es-plugins/$module/*" -d "$home/modules/$module"
+  done
+  cp "$home/modules/transport-netty4"/netty-*.jar "$home/modules/x-pack-security/"
+}
+
 # Elasticsearch 8 or 9 laid out as its distribution: the server on the module path (lib/), the netty
 # transport as a modular module with its own descriptor and entitlement policy, the entitlement
 # bridge and agent, and lib/tools/ for what server-cli and the console loader would be.
 modular_es_layer() {
-  local version=$1 build=$2
+  local version=$1 build=$2 xpack=${3:-}
   local home=usr/share/elasticsearch
   local key
   key=$(
     {
       echo "elasticsearch $version"
-      ls -l "$build/target/lib" "$build"/*.jar
+      ls -l "$build/target/lib" "$build"/*.jar ${xpack:+"$xpack"/*}
       cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/vec/vec.c" "$here/images/elasticsearch"/*.* "$here/images/elasticsearch"/config/*
     } | content_hash
   )
@@ -200,7 +243,9 @@ modular_es_layer() {
   local jar
   for jar in "$build/target/lib"/*.jar; do
     case $(basename "$jar") in
-      netty-* | transport-netty4-*) cp "$jar" "$netty/" ;;
+      # ssl-config is the transport's dependency, not the server's: in the distribution it sits in
+      # the transport's module (and x-pack-core has its own copy).
+      netty-* | transport-netty4-* | elasticsearch-ssl-config-*) cp "$jar" "$netty/" ;;
       elasticsearch-entitlement-bridge-*) cp "$jar" "$root/$home/lib/entitlement-bridge/" ;;
       *) cp "$jar" "$root/$home/lib/" ;;
     esac
@@ -215,6 +260,7 @@ modular_es_layer() {
   cp "$build/entitlement-agent.jar" "$root/$home/lib/entitlement-agent/"
   # The module's descriptor and entitlement policy ship inside its jar, as in the distribution.
   unzip -q -j -o "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
+  [[ -n $xpack ]] && xpack_modules "$root/$home" "$xpack" "$version"
   cp "$here/images/elasticsearch/config/"* "$root/$home/config/"
   finish_engine_layer "$root" "$home" "$tar"
   echo "$tar"
@@ -288,7 +334,7 @@ build_all() {
   local es8_version=8.19.21 jdk17
   jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
   read -ra config <<<"$(engine_config elasticsearch "$es8_version" 1000:0)"
-  image "elasticsearch-$es8_version" "$jre17" "$(modular_es_layer "$es8_version" "$(modular_es_build "$es8_version" "$jdk17" 17)")" \
+  image "elasticsearch-$es8_version" "$jre17" "$(modular_es_layer "$es8_version" "$(modular_es_build "$es8_version" "$jdk17" 17)" "$(xpack_build "$es8_version")")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
   local es9_version=9.5.3 jdk25=/usr/lib/jvm/temurin-25-jdk-amd64
   [[ -x $jdk25/bin/javac ]] || {
@@ -321,7 +367,14 @@ build_all() {
 }
 
 case "${1:-build}" in
-  build) build_all ;;
+  build)
+    # Every start of an upstream node runs this: clusters started at once build one at a time
+    # (they share the layout, the layer tarballs and the work directory).
+    mkdir -p "$IMAGES"
+    exec 9>"$IMAGES/.build.lock"
+    flock 9
+    build_all
+    ;;
   refs) umoci ls --layout "$LAYOUT" | grep -v -- '--' ;;
   *) echo "usage: $0 [build|refs]" >&2; exit 2 ;;
 esac

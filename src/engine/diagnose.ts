@@ -27,11 +27,12 @@ const FATAL_LINE =
 
 /**
  * An engine that cannot start at all, whatever its peers do: its main thread died of an uncaught
- * throwable during start-up, or the JVM found no class to run. The same jars fail the same way on
+ * throwable during start-up (Elasticsearch 8 and later say "fatal exception while booting"), or
+ * the JVM found no class to run. The same jars fail the same way on
  * every restart (a missing class, a JDK too old for the class files).
  */
 const STARTUP_FATAL =
-  /fatal error in thread \[main\]|uncaught exception in thread \[main\]|Could not find or load main class|UnsupportedClassVersionError/
+  /fatal error in thread \[main\]|uncaught exception in thread \[main\]|fatal exception while booting (?:Elasticsearch|OpenSearch)|Could not find or load main class|UnsupportedClassVersionError/
 
 /** What such a start says that does heal on the next try: the previous instance still held the data directory. */
 const HEALS_ON_RETRY = /failed to obtain node locks/

@@ -1,5 +1,6 @@
 import type { KubeClient, PodView } from './kube/client.js'
-import type { CatApi, HealthRow, MasterView } from './es/cat-api.js'
+import { AuthenticationError, type CatApi, type HealthRow, type MasterView } from './es/cat-api.js'
+import { GiveUp } from './retry.js'
 
 /** What a pod looked like, in the user's terms. */
 export interface PodSummary {
@@ -137,6 +138,8 @@ export async function mastersSeenBy(
       try {
         return [pod, await api.localMaster(pod)]
       } catch (err) {
+        // Credentials the engine wants or refuses: every later look would be refused alike.
+        if (err instanceof AuthenticationError) throw new GiveUp(err.message)
         return [pod, `unreachable: ${(err as Error).message}`]
       }
     })

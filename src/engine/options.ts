@@ -46,7 +46,7 @@ export interface VerifyOptions {
   username?: string
   password?: string
   passwordFile?: string
-  scheme: 'http' | 'https'
+  scheme: 'auto' | 'http' | 'https'
   esPort: number
   reportDir?: string
   keepCluster: boolean
@@ -316,9 +316,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     name: 'scheme',
     key: 'scheme',
     kind: 'enum',
-    values: ['http', 'https'],
-    default: 'http',
-    description: 'Scheme of the Elasticsearch HTTP port.'
+    values: ['auto', 'http', 'https'],
+    default: 'auto',
+    description:
+      "Scheme of the Elasticsearch HTTP port. auto: https when the StatefulSet's environment turns TLS on for HTTP (xpack.security.http.ssl.enabled or plugins.security.ssl.http.enabled set to true), else http."
   },
   {
     name: 'es-port',

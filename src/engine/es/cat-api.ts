@@ -89,6 +89,7 @@ export class CatApi {
       throw new EsRequestError(0, 'unreachable', `${pod}: ${path}: ${(err as Error).message}`)
     }
     if (res.status >= 200 && res.status < 300) return JSON.parse(res.body) as T
+    if (res.status === 401) throw authenticationFailure(pod, path, res, this.transport.user)
     throw describeFailure(pod, path, res)
   }
 
@@ -252,6 +253,27 @@ export class CatApi {
       return { status: 0, body: (err as Error).message }
     }
   }
+}
+
+/** The engine refused a request for want of valid credentials: security is on. */
+export class AuthenticationError extends EsRequestError {}
+
+/**
+ * A 401: without credentials, the engine asks for them (security is on in these manifests);
+ * with them, it refused that user. Either way no retry can change it.
+ */
+export function authenticationFailure(
+  pod: string,
+  path: string,
+  res: EsResponse,
+  user: string | undefined
+): AuthenticationError {
+  const engine = describeFailure(pod, path, res)
+  const said = engine.message.replace(/^.*? answered 401 \((.*)\)$/s, '$1')
+  const message = user
+    ? `The engine refused user '${user}' (HTTP 401 from ${pod}, ${path}: ${said}). Check username and password.`
+    : `The engine asked for authentication (HTTP 401 from ${pod}, ${path}: ${said}): security is on in these manifests. Pass username and password (or password-file); the verifier then reaches the engine through curl inside the pod (transport exec).`
+  return new AuthenticationError(401, engine.type, message)
 }
 
 /** Turns a failed answer into an error naming the engine's exception (master_not_discovered_exception, ...). */

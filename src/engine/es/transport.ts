@@ -21,6 +21,8 @@ export interface EsRequestBody {
 /** How the engine reaches Elasticsearch's HTTP port inside a pod. */
 export interface EsTransport {
   readonly kind: 'proxy' | 'exec'
+  /** The user the requests authenticate as, when they carry credentials. */
+  readonly user?: string
   request(
     pod: string,
     path: string,
@@ -96,6 +98,10 @@ export class ExecCurlTransport implements EsTransport {
     private readonly scheme: 'http' | 'https',
     private readonly credentials?: { username: string; password: string }
   ) {}
+
+  get user(): string | undefined {
+    return this.credentials?.username
+  }
 
   static forCluster(
     kube: KubeClient,

@@ -7,9 +7,24 @@ import { linkPreflight } from '../explain.js'
 import { snapshotElasticsearch } from '../collect.js'
 import type { RunContext, Step } from '../scenario.js'
 
+/** Settings that turn TLS on for the HTTP port: Elasticsearch's, then OpenSearch's security plugin's. */
+const HTTP_TLS_SETTINGS = ['xpack.security.http.ssl.enabled', 'plugins.security.ssl.http.enabled']
+
+/** The scheme of the engines' HTTP port: as given, or (auto) https when the manifests turn TLS on. */
+export function httpScheme(
+  scheme: 'auto' | 'http' | 'https',
+  env: Record<string, string>
+): 'http' | 'https' {
+  if (scheme !== 'auto') return scheme
+  return HTTP_TLS_SETTINGS.some((name) => env[name]?.trim().toLowerCase() === 'true')
+    ? 'https'
+    : 'http'
+}
+
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx: RunContext): EsTransport {
   const { options, kube, namespace, manifests } = ctx
+  const scheme = httpScheme(options.scheme, manifests.view.env)
   const exec =
     options.transport === 'exec' || (options.transport === 'auto' && options.password !== undefined)
   return exec
@@ -18,12 +33,12 @@ function transportFor(ctx: RunContext): EsTransport {
         namespace!,
         manifests.view.containerName,
         options.esPort,
-        options.scheme,
+        scheme,
         options.password !== undefined
           ? { username: options.username ?? 'elastic', password: options.password }
           : undefined
       )
-    : new PodProxyTransport(kube!, namespace!, options.esPort, options.scheme)
+    : new PodProxyTransport(kube!, namespace!, options.esPort, scheme)
 }
 
 /** Snapshots the engines' own view (`_cat` tables) after a step, as `elasticsearch/<step>-<outcome>/`. */
