@@ -9090,15 +9090,19 @@ class AuthenticationError extends EsRequestError {
  * with them, it refused that user. Either way no retry can change it.
  */
 function authenticationFailure(pod, path, res, user) {
-    const engine = describeFailure(pod, path, res);
-    const said = engine.message.replace(/^.*? answered 401 \((.*)\)$/s, '$1');
+    const { type, what: said } = engineComplaint(res);
     const message = user
         ? `The engine refused user '${user}' (HTTP 401 from ${pod}, ${path}: ${said}). Check username and password.`
         : `The engine asked for authentication (HTTP 401 from ${pod}, ${path}: ${said}): security is on in these manifests. Pass username and password (or password-file); the verifier then reaches the engine through curl inside the pod (transport exec).`;
-    return new AuthenticationError(401, engine.type, message);
+    return new AuthenticationError(401, type, message);
 }
 /** Turns a failed answer into an error naming the engine's exception (master_not_discovered_exception, ...). */
 function describeFailure(pod, path, res) {
+    const { type, what } = engineComplaint(res);
+    return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`);
+}
+/** What a failed answer's body says: the engine's exception type and reason, else its text. */
+function engineComplaint(res) {
     let type;
     let reason;
     try {
@@ -9115,8 +9119,7 @@ function describeFailure(pod, path, res) {
     catch {
         reason = res.body.slice(0, 200);
     }
-    const what = type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body');
-    return new EsRequestError(res.status, type, `${pod}: ${path} answered ${res.status} (${what})`);
+    return { type, what: type ? `${type}${reason ? `: ${reason}` : ''}` : (reason ?? 'no body') };
 }
 
 function isReady(pod) {
