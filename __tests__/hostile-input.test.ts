@@ -196,6 +196,11 @@ const CASES: [string[], RegExp][] = [
     ['--expected-nodes', '5'],
     /^Invalid expected-nodes '5'\. StatefulSet es-cluster has 3 replicas/
   ],
+  // Manifests with security on and no anonymous access: every answer would be 401.
+  [
+    ['--manifests', 'manifests/elasticsearch-8-secured'],
+    /^Invalid password: none given, but manifests\/elasticsearch-8-secured\/statefulset\.yaml:\d+ sets xpack\.security\.enabled to "true" with no anonymous access, so the engine answers every request without credentials with 401\. Expected username and password/
+  ],
   [['--colour', 'red'], /^Unknown option '--colour'\. Run es-k8s-verify --help for the options\.$/]
 ]
 

@@ -600,6 +600,23 @@ async function runScenario(scenario, ctx) {
         throw usageError;
 }
 
+/**
+ * Where the manifests turn Elasticsearch's security on with no anonymous access: the engine then
+ * answers every request without credentials with 401, so a run without a password cannot pass.
+ */
+function securityOnWithoutAnonymous(set) {
+    const env = set.view.env;
+    if (env['xpack.security.enabled']?.trim().toLowerCase() !== 'true')
+        return undefined;
+    if (env['xpack.security.authc.anonymous.roles']?.trim())
+        return undefined;
+    const spec = set.statefulset.object.spec;
+    const containers = spec.template?.spec?.containers ?? [];
+    const c = containers.findIndex((x) => x.name === set.view.containerName);
+    const e = (containers[c]?.env ?? []).findIndex((x) => x.name === 'xpack.security.enabled');
+    const at = set.statefulset.locate(['spec', 'template', 'spec', 'containers', c, 'env', e]);
+    return { file: set.statefulset.file, ...at };
+}
 /** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
 const preflightStep = {
     name: 'lint',
@@ -2436,6 +2453,10 @@ async function verify(options, logger, hooks = {}) {
     if (options.expectedNodes !== undefined && options.expectedNodes !== replicas)
         throw new UsageError(`Invalid expected-nodes '${options.expectedNodes}'. StatefulSet ${manifests.view.name} has ${replicas} replicas (${manifests.statefulset.file}:${manifests.statefulset.line}), and every one of them joins: the cluster would ${options.expectedNodes > replicas ? 'never reach' : 'never stay at'} ${options.expectedNodes} nodes. Expected ${replicas}, or leave the option out.`);
     const expectedNodes = options.expectedNodes ?? replicas;
+    // A run that every answer would refuse (401), said before the cluster is made.
+    const secured = options.preflight && options.password === undefined && securityOnWithoutAnonymous(manifests);
+    if (secured)
+        throw new UsageError(`Invalid password: none given, but ${secured.file}:${secured.line} sets xpack.security.enabled to "true" with no anonymous access, so the engine answers every request without credentials with 401. Expected username and password (password, password-file or ES_K8S_VERIFY_PASSWORD), or preflight: false to run anyway.`, secured);
     const runId = randomBytes(3).toString('hex');
     const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'));
     chmodSync(workDir, 0o700);

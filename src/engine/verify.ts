@@ -26,7 +26,7 @@ import {
   type Step,
   type VerifyHooks
 } from './scenario.js'
-import { preflightStep } from './steps/preflight.js'
+import { preflightStep, securityOnWithoutAnonymous } from './steps/preflight.js'
 import { provisionStep } from './steps/provision.js'
 import { applyStep } from './steps/apply.js'
 import { formStep } from './steps/form.js'
@@ -102,6 +102,14 @@ export async function verify(
       `Invalid expected-nodes '${options.expectedNodes}'. StatefulSet ${manifests.view.name} has ${replicas} replicas (${manifests.statefulset.file}:${manifests.statefulset.line}), and every one of them joins: the cluster would ${options.expectedNodes > replicas ? 'never reach' : 'never stay at'} ${options.expectedNodes} nodes. Expected ${replicas}, or leave the option out.`
     )
   const expectedNodes = options.expectedNodes ?? replicas
+  // A run that every answer would refuse (401), said before the cluster is made.
+  const secured =
+    options.preflight && options.password === undefined && securityOnWithoutAnonymous(manifests)
+  if (secured)
+    throw new UsageError(
+      `Invalid password: none given, but ${secured.file}:${secured.line} sets xpack.security.enabled to "true" with no anonymous access, so the engine answers every request without credentials with 401. Expected username and password (password, password-file or ES_K8S_VERIFY_PASSWORD), or preflight: false to run anyway.`,
+      secured
+    )
   const runId = randomBytes(3).toString('hex')
   const workDir = mkdtempSync(join(tmpdir(), 'es-k8s-verify-'))
   chmodSync(workDir, 0o700)
