@@ -63,6 +63,19 @@ describe('CatApi against Elasticsearch 8 with security on, asked without credent
     })
   })
 
+  it('with a user given, says that the engine refused that user', async () => {
+    // Captured through curl in the pod (exec transport) with a wrong password.
+    const transport = Object.assign(
+      new ScriptedTransport(() =>
+        fixtureResponse('elasticsearch-8', 'cat-master-local-401-refused-user')
+      ),
+      { user: 'verifier' }
+    )
+    await expect(new CatApi(transport).localMaster('es-cluster-1')).rejects.toThrow(
+      /^The engine refused user 'verifier' \(HTTP 401 from es-cluster-1, _cat\/master: security_exception: unable to authenticate user \[verifier\] for REST request \[\/_cat\/master\?v=true&local=true\]\)\. Check username and password\.$/
+    )
+  })
+
   it('ends a wait for masters at once instead of counting the pod as unreachable', async () => {
     await expect(mastersSeenBy(new CatApi(refused()), ['es-cluster-0'])).rejects.toBeInstanceOf(
       GiveUp
