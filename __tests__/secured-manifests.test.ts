@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { loadManifests, selectStatefulSet, viewStatefulSet } from '../src/engine/manifests.js'
-import { httpScheme } from '../src/engine/steps/form.js'
-import { securityOnWithoutAnonymous } from '../src/engine/steps/preflight.js'
+import { httpScheme, securityOnWithoutAnonymous } from '../src/engine/security.js'
 import { editedManifests } from './helpers/local-cluster.js'
 
 function manifestSet(dir: string) {

@@ -600,23 +600,6 @@ async function runScenario(scenario, ctx) {
         throw usageError;
 }
 
-/**
- * Where the manifests turn Elasticsearch's security on with no anonymous access: the engine then
- * answers every request without credentials with 401, so a run without a password cannot pass.
- */
-function securityOnWithoutAnonymous(set) {
-    const env = set.view.env;
-    if (env['xpack.security.enabled']?.trim().toLowerCase() !== 'true')
-        return undefined;
-    if (env['xpack.security.authc.anonymous.roles']?.trim())
-        return undefined;
-    const spec = set.statefulset.object.spec;
-    const containers = spec.template?.spec?.containers ?? [];
-    const c = containers.findIndex((x) => x.name === set.view.containerName);
-    const e = (containers[c]?.env ?? []).findIndex((x) => x.name === 'xpack.security.enabled');
-    const at = set.statefulset.locate(['spec', 'template', 'spec', 'containers', c, 'env', e]);
-    return { file: set.statefulset.file, ...at };
-}
 /** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
 const preflightStep = {
     name: 'lint',
@@ -642,6 +625,33 @@ const preflightStep = {
         }
     }
 };
+
+/** Settings that turn TLS on for the HTTP port: Elasticsearch's, then OpenSearch's security plugin's. */
+const HTTP_TLS_SETTINGS = ['xpack.security.http.ssl.enabled', 'plugins.security.ssl.http.enabled'];
+const isTrue = (value) => value?.trim().toLowerCase() === 'true';
+/** The scheme of the engines' HTTP port: as given, or (auto) https when the manifests turn TLS on. */
+function httpScheme(scheme, env) {
+    if (scheme !== 'auto')
+        return scheme;
+    return HTTP_TLS_SETTINGS.some((name) => isTrue(env[name])) ? 'https' : 'http';
+}
+/**
+ * Where the manifests turn Elasticsearch's security on with no anonymous access: the engine then
+ * answers every request without credentials with 401, so a run without a password cannot pass.
+ */
+function securityOnWithoutAnonymous(set) {
+    const env = set.view.env;
+    if (!isTrue(env['xpack.security.enabled']))
+        return undefined;
+    if (env['xpack.security.authc.anonymous.roles']?.trim())
+        return undefined;
+    const spec = set.statefulset.object.spec;
+    const containers = spec.template?.spec?.containers ?? [];
+    const c = containers.findIndex((x) => x.name === set.view.containerName);
+    const e = (containers[c]?.env ?? []).findIndex((x) => x.name === 'xpack.security.enabled');
+    const at = set.statefulset.locate(['spec', 'template', 'spec', 'containers', c, 'env', e]);
+    return { file: set.statefulset.file, ...at };
+}
 
 /** Creates (or adopts) the cluster, prepares its hosts, and connects to its API server. */
 const provisionStep = {
@@ -1640,16 +1650,6 @@ function linkPreflight(ctx, err) {
     return new VerificationError([first, `Preflight predicted it: ${predicted.join('; ')}`, ...rest].join('\n'), err.lastSeen);
 }
 
-/** Settings that turn TLS on for the HTTP port: Elasticsearch's, then OpenSearch's security plugin's. */
-const HTTP_TLS_SETTINGS = ['xpack.security.http.ssl.enabled', 'plugins.security.ssl.http.enabled'];
-/** The scheme of the engines' HTTP port: as given, or (auto) https when the manifests turn TLS on. */
-function httpScheme(scheme, env) {
-    if (scheme !== 'auto')
-        return scheme;
-    return HTTP_TLS_SETTINGS.some((name) => env[name]?.trim().toLowerCase() === 'true')
-        ? 'https'
-        : 'http';
-}
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx) {
     const { options, kube, namespace, manifests } = ctx;

@@ -79,21 +79,26 @@ base_layer() {
   echo "$tar"
 }
 
+# The key of an engine's layer: its name and version, the jars that go in (`ls -l` of the paths
+# given) and every file of this repository that the layer is built from.
+engine_layer_key() {
+  local engine=$1 version=$2
+  shift 2
+  {
+    echo "$engine $version"
+    ls -l "$@"
+    cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/vec/vec.c" "$here/images/$engine"/*.* "$here/images/$engine"/config/*
+  } | content_hash
+}
+
 # The engine's tree under /usr/share/<engine>: server jars in lib/, the netty transport as a
 # module (as in the distribution, so the engine's own plugin loader and jar-hell check see it),
 # config, data, logs, and bin/ with the entrypoint.
 engine_layer() {
   local engine=$1 version=$2 lib=$3
   local home="usr/share/$engine"
-  local key
-  key=$(
-    {
-      echo "$engine $version"
-      ls -l "$lib"
-      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/$engine"/*.* "$here/images/$engine"/config/*
-    } | content_hash
-  )
-  local tar="$IMAGES/layers/$engine-$version-$key.tar"
+  local tar
+  tar="$IMAGES/layers/$engine-$version-$(engine_layer_key "$engine" "$version" "$lib").tar"
   if [[ -f $tar ]]; then
     echo "$tar"
     return
@@ -223,15 +228,8 @@ xpack_modules() {
 modular_es_layer() {
   local version=$1 build=$2 xpack=${3:-}
   local home=usr/share/elasticsearch
-  local key
-  key=$(
-    {
-      echo "elasticsearch $version"
-      ls -l "$build/target/lib" "$build"/*.jar ${xpack:+"$xpack"/*}
-      cat "$0" "$here/images/common/entrypoint.sh" "$here/images/nofile/nofile.c" "$here/images/vec/vec.c" "$here/images/elasticsearch"/*.* "$here/images/elasticsearch"/config/*
-    } | content_hash
-  )
-  local tar="$IMAGES/layers/elasticsearch-$version-$key.tar"
+  local tar
+  tar="$IMAGES/layers/elasticsearch-$version-$(engine_layer_key elasticsearch "$version" "$build/target/lib" "$build"/*.jar ${xpack:+"$xpack"/*}).tar"
   if [[ -f $tar ]]; then
     echo "$tar"
     return

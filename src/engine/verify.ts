@@ -26,7 +26,8 @@ import {
   type Step,
   type VerifyHooks
 } from './scenario.js'
-import { preflightStep, securityOnWithoutAnonymous } from './steps/preflight.js'
+import { preflightStep } from './steps/preflight.js'
+import { securityOnWithoutAnonymous } from './security.js'
 import { provisionStep } from './steps/provision.js'
 import { applyStep } from './steps/apply.js'
 import { formStep } from './steps/form.js'

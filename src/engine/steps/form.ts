@@ -6,20 +6,7 @@ import { ClusterChanges } from '../changes.js'
 import { linkPreflight } from '../explain.js'
 import { snapshotElasticsearch } from '../collect.js'
 import type { RunContext, Step } from '../scenario.js'
-
-/** Settings that turn TLS on for the HTTP port: Elasticsearch's, then OpenSearch's security plugin's. */
-const HTTP_TLS_SETTINGS = ['xpack.security.http.ssl.enabled', 'plugins.security.ssl.http.enabled']
-
-/** The scheme of the engines' HTTP port: as given, or (auto) https when the manifests turn TLS on. */
-export function httpScheme(
-  scheme: 'auto' | 'http' | 'https',
-  env: Record<string, string>
-): 'http' | 'https' {
-  if (scheme !== 'auto') return scheme
-  return HTTP_TLS_SETTINGS.some((name) => env[name]?.trim().toLowerCase() === 'true')
-    ? 'https'
-    : 'http'
-}
+import { httpScheme } from '../security.js'
 
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx: RunContext): EsTransport {

@@ -1,26 +1,6 @@
 import { lintObjects } from '../../lint/lint.js'
 import { ManifestError } from '../errors.js'
-import type { ManifestSet, Step } from '../scenario.js'
-
-/**
- * Where the manifests turn Elasticsearch's security on with no anonymous access: the engine then
- * answers every request without credentials with 401, so a run without a password cannot pass.
- */
-export function securityOnWithoutAnonymous(
-  set: ManifestSet
-): { file: string; line: number; column: number } | undefined {
-  const env = set.view.env
-  if (env['xpack.security.enabled']?.trim().toLowerCase() !== 'true') return undefined
-  if (env['xpack.security.authc.anonymous.roles']?.trim()) return undefined
-  const spec = set.statefulset.object.spec as {
-    template?: { spec?: { containers?: { name: string; env?: { name: string }[] }[] } }
-  }
-  const containers = spec.template?.spec?.containers ?? []
-  const c = containers.findIndex((x) => x.name === set.view.containerName)
-  const e = (containers[c]?.env ?? []).findIndex((x) => x.name === 'xpack.security.enabled')
-  const at = set.statefulset.locate(['spec', 'template', 'spec', 'containers', c, 'env', e])
-  return { file: set.statefulset.file, ...at }
-}
+import type { Step } from '../scenario.js'
 
 /** Lints the manifests before anything is created: errors stop the run, warnings are reported. */
 export const preflightStep: Step = {
