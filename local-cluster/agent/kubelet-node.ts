@@ -74,6 +74,7 @@ export class KubeletNode {
   readonly dir: string
   private readonly processes = new Map<string, ChildProcess>()
   private registry?: LocalRegistry
+  private registryPort = 0
   private readonly savedSysctls = new Map<string, string>()
   private readonly kc: KubeConfig
   private groundTruth?: KubeletGroundTruth
@@ -112,8 +113,8 @@ export class KubeletNode {
       JSON.stringify(Object.fromEntries(this.savedSysctls))
     )
     this.registry = new LocalRegistry(this.opts.imagesLayout)
-    const registryPort = await this.registry.listen()
-    this.writeRegistryHosts(registryPort)
+    this.registryPort = await this.registry.listen()
+    this.writeRegistryHosts(this.registryPort)
     this.writeCniConfig()
     this.createCgroupRoot()
     await this.startContainerd()
@@ -203,14 +204,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 `
     const configFile = join(this.dir, 'containerd.toml')
     writeFileSync(configFile, config)
-    // Registries other than those served here go to a proxy address where nothing listens, so a
-    // pull of an unknown image fails at once and no traffic leaves the machine.
-    const env = {
-      ...process.env,
-      HTTP_PROXY: 'http://127.0.0.1:9',
-      HTTPS_PROXY: 'http://127.0.0.1:9',
-      NO_PROXY: ''
-    }
+    // Registries other than those served here go through the loopback registry as a proxy that
+    // answers "no such host": a pull of an unknown image fails at once, as on a node where that
+    // registry does not resolve, and no traffic leaves the machine. (Go never proxies loopback,
+    // so the pulls that hosts.toml sends to the registry go straight to it.)
+    const proxy = `http://127.0.0.1:${this.registryPort}`
+    const env = { ...process.env, HTTP_PROXY: proxy, HTTPS_PROXY: proxy, NO_PROXY: '' }
     startProcess(
       'containerd',
       bin.containerd,

@@ -405,6 +405,13 @@ async function startKubeletNode(
       return Number(readFileSync(maxMapCount, 'utf8').trim())
     },
     set maxMapCount(value: number) {
+      // The machine's own setting: raising it is what a kind user does on the host, lowering it
+      // would break every other cluster and program here.
+      const current = Number(readFileSync(maxMapCount, 'utf8').trim())
+      if (value < current)
+        throw new Error(
+          `vm.max_map_count is this machine's own (${current}) on the kubelet node; it is raised, never lowered (asked: ${value})`
+        )
       writeFileSync(maxMapCount, String(value))
     },
     stop: () => node.stop()
@@ -615,7 +622,7 @@ async function main(): Promise<void> {
       detach: { type: 'boolean' },
       orphans: { type: 'boolean' },
       sysctl: { type: 'string', default: 'simulated' },
-      node: { type: 'string', default: process.env.ES_K8S_VERIFY_LOCAL_NODE ?? 'agent' },
+      node: { type: 'string', default: process.env.ES_K8S_VERIFY_LOCAL_NODE ?? 'kubelet' },
       dir: { type: 'string' }
     }
   })

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
 
 interface Descriptor {
@@ -35,6 +36,16 @@ export const SERVED_REGISTRIES = ['docker.io', 'docker.elastic.co', 'registry.k8
 
 const REF_NAME = 'org.opencontainers.image.ref.name'
 
+/**
+ * The proxy's answer for a registry not served here, as the status text Go's HTTP client turns
+ * into containerd's error (`…: lookup registry.example: no such host …`): what a node says of a
+ * registry that does not resolve, and what the verifier's pull diagnosis reads as final.
+ */
+export function unreachableRegistry(hostPort: string): string {
+  const host = hostPort.replace(/:\d+$/, '').replace(/[^\w.:[\]-]/g, '')
+  return `lookup ${host}: no such host (the local cluster reaches no registry but its own)`
+}
+
 export class LocalRegistry {
   private server?: Server
   /** Manifests and configs made for substituted tags, by digest. */
@@ -44,6 +55,11 @@ export class LocalRegistry {
 
   async listen(): Promise<number> {
     this.server = createServer((req, res) => this.handle(req, res))
+    // containerd's proxy for every other registry: no pull leaves the machine, and the answer is
+    // the one a node gets for a registry that does not exist, so the kubelet's verdict is final.
+    this.server.on('connect', (req: IncomingMessage, socket: Duplex) =>
+      socket.end(`HTTP/1.1 502 ${unreachableRegistry(req.url ?? '')}\r\n\r\n`)
+    )
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return (this.server.address() as AddressInfo).port
   }
@@ -71,6 +87,11 @@ export class LocalRegistry {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     try {
+      // A plain-HTTP registry asked through the proxy: an absolute URL instead of a path.
+      if (/^https?:\/\//.test(req.url ?? '')) {
+        res.statusMessage = unreachableRegistry(new URL(req.url!).host)
+        return void res.writeHead(502).end()
+      }
       const url = new URL(req.url ?? '/', 'http://registry')
       if (url.pathname === '/v2/' || url.pathname === '/v2')
         return this.send(res, req, 200, 'application/json', Buffer.from('{}'))

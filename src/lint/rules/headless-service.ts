@@ -44,7 +44,9 @@ export const headlessService: Rule = {
             this,
             svc,
             ['spec', 'clusterIP'],
-            `Service ${name} is not headless, so the pods' names ${sts.name}-0.${name} do not resolve.`,
+            // CoreDNS answers the pods' names under any Service whose endpoints carry their
+            // hostnames (kind, minikube); the DNS specification promises them only when headless.
+            `Service ${name} is not headless: the Kubernetes DNS specification gives the pods' names (${sts.name}-0.${name}) only under a headless Service. CoreDNS answers them anyway, other cluster DNS servers do not.`,
             'Set spec.clusterIP: None.'
           )
         )
