@@ -89,6 +89,47 @@ describe('CatApi against Elasticsearch 8 with security on, asked without credent
   })
 })
 
+describe('CatApi against Elasticsearch 9.5 on a node that knows no master', () => {
+  // Captured on the local cluster right after two of three nodes were killed.
+  const answers = (state: string) =>
+    new ScriptedTransport((_pod, path) =>
+      path === '_cat/master'
+        ? fixtureResponse('elasticsearch-9', 'masterless-cat-master-local')
+        : fixtureResponse('elasticsearch-9', state)
+    )
+
+  it('reads "no master" from the node’s own cluster state when _cat/master fails with a 500', async () => {
+    const transport = answers('masterless-cluster-state-local')
+    expect(await new CatApi(transport).localMaster('es-cluster-0')).toBeUndefined()
+    expect(transport.requests.map((r) => r.path)).toEqual([
+      '_cat/master',
+      '_cluster/state/master_node,nodes'
+    ])
+    // mastersSeenBy shows the survivor's view, not "unreachable".
+    const views = await mastersSeenBy(new CatApi(answers('masterless-cluster-state-local')), [
+      'es-cluster-0'
+    ])
+    expect(views.get('es-cluster-0')).toBeUndefined()
+  })
+
+  it('and the elected master from it once there is one', async () => {
+    expect(await new CatApi(answers('cluster-state-local')).localMaster('es-cluster-0')).toEqual({
+      id: 'AiZEl10UQmGR1DktMmu3Kg',
+      name: 'es-cluster-0.es-cluster',
+      ip: '10.244.10.5'
+    })
+  })
+
+  it('still fails when the node’s own cluster state fails too', async () => {
+    const transport = new ScriptedTransport(() =>
+      fixtureResponse('elasticsearch-9', 'masterless-cat-master-local')
+    )
+    await expect(new CatApi(transport).localMaster('es-cluster-0')).rejects.toThrow(
+      /null_pointer_exception/
+    )
+  })
+})
+
 describe.each(engines)('CatApi against answers captured from %s', (engine) => {
   it('tells the engine from the root endpoint', async () => {
     const api = new CatApi(new ScriptedTransport(() => fixtureResponse(engine, 'root')))

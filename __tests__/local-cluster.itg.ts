@@ -1,10 +1,10 @@
 /**
- * Nothing left running: every process of a local cluster carries its marker, so `down` stops
- * them all even after the main process was SIGKILLed, and processes whose cluster directory is
- * gone are listed as orphans and stopped by `down --orphans`.
+ * Nothing left running: every process of a local cluster carries its marker (its containers'
+ * through their shim), so `down` stops them all even after the main process was SIGKILLed, and
+ * processes whose owner is gone are listed as orphans and stopped by `down --orphans`.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { KubeClient } from '../src/engine/kube/client.js'
@@ -78,11 +78,12 @@ run('local cluster tear-down', () => {
   )
 
   it(
-    'lists processes of a removed cluster as orphans, and down --orphans stops them',
+    'lists the processes of a cluster whose owner was SIGKILLed as orphans, and down --orphans stops them and removes what they left',
     async () => {
       const { dir, pid } = await clusterWithEngine('itg-orphans')
+      expect(processesOf(dir).some((p) => / java /.test(p))).toBe(true)
       process.kill(pid, 'SIGKILL')
-      rmSync(dir, { recursive: true, force: true })
+      await sleep(500)
       const orphans = localCluster('list')
         .split('\n')
         .filter((l) => l.startsWith('orphan ') && l.includes(dir))
@@ -91,6 +92,10 @@ run('local cluster tear-down', () => {
       expect(localCluster('down', '--orphans')).toMatch(/stopped \d+ orphan process\(es\)/)
       expect(processesOf(dir)).toEqual([])
       expect(localCluster('list')).not.toMatch(/^orphan /m)
+      // The containers' mounts and cgroups went with them, and so did the directory.
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir)
+      expect(existsSync(join('/sys/fs/cgroup/memory', 'es-k8s-verify-itg-orphans'))).toBe(false)
+      expect(existsSync(dir)).toBe(false)
     },
     5 * MIN
   )

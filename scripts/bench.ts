@@ -1,10 +1,9 @@
 /**
  * Benchmark: how soon the verifier notices each event after it really happened, and what it
  * costs, on the local cluster. Compares the verifier's timeline with the cluster's ground truth
- * (the agent's record of processes and of each engine's own "master node changed" log line).
+ * (containerd's events and each engine's own "master node changed" log line).
  *
  *   node lib/scripts/bench.js [--runs 3] [--manifests manifests/elasticsearch] [--image IMAGE] [--kill-mode graceful]
- *   (ES_K8S_VERIFY_LOCAL_NODE=kubelet runs it on the upstream node; its images are 7.17.29 and 2.19.6)
  *                             [--compare-data-checks]
  *
  * With --compare-data-checks each run is done twice, data checks on and off (alternating), and
@@ -103,14 +102,16 @@ function lags(
   return out
 }
 
-/** Resident memory of the local cluster's processes (control plane, agent, engine JVMs), in MiB. */
+/** Resident memory of the local cluster's processes (control plane, node, engine JVMs in their containers), in MiB. */
 function clusterRssMiB(): number {
   const ps = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' })
   return (
     ps
       .split('\n')
       .filter((l) =>
-        /es-k8s-verify\/bin\/|esk8sverify\.Launcher|local-cluster(\.js|\/agent\/main\.js)/.test(l)
+        /es-k8s-verify\/bin\/|local-cluster(\.js|\/agent\/main\.js)|containerd|org\.(elasticsearch|opensearch)\.bootstrap\./.test(
+          l
+        )
       )
       .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0]), 0) / 1024
   )

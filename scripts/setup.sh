@@ -32,7 +32,6 @@ if [[ ! -d node_modules/@kubernetes/client-node ]] || [[ package-lock.json -nt n
   npm ci --no-audit --no-fund >&2
 fi
 bash local-cluster/scripts/build-control-plane.sh all >&2
-bash local-cluster/scripts/build-engines.sh >&2
 bash local-cluster/scripts/build-images.sh >&2
 npx tsc -p tsconfig.json >&2
 [[ -f dist/local-cluster.js && -f dist/cli.js ]] || npm run bundle >&2

@@ -9043,14 +9043,34 @@ class CatApi {
      */
     async localMaster(pod) {
         const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master';
-        const rows = await this.get(pod, route, {
-            format: 'json',
-            local: 'true'
-        });
+        let rows;
+        try {
+            rows = await this.get(pod, route, { format: 'json', local: 'true' });
+        }
+        catch (err) {
+            // Elasticsearch 9.5 fails this very request on a node that knows no master (HTTP 500,
+            // null_pointer_exception); the node's own cluster state answers the same question.
+            if (!(err instanceof EsRequestError) ||
+                err instanceof AuthenticationError ||
+                err.status < 500)
+                throw err;
+            return this.masterFromLocalState(pod);
+        }
         const row = rows[0];
         if (!row || row.id === '-' || !row.id)
             return undefined;
         return { id: row.id, name: row.node, ip: row.ip };
+    }
+    async masterFromLocalState(pod) {
+        const state = await this.localState(pod);
+        const master = state.masterNodeId ? state.nodes[state.masterNodeId] : undefined;
+        if (!state.masterNodeId || !master)
+            return undefined;
+        return {
+            id: state.masterNodeId,
+            name: master.name,
+            ip: master.transport_address.replace(/:\d+$/, '')
+        };
     }
     /** The node's own cluster state: cluster UUID, master and members, without asking the master. */
     async localState(pod) {
@@ -9343,7 +9363,10 @@ const headlessService = {
             }
             const spec = (svc.object.spec ?? {});
             if (spec.clusterIP !== 'None') {
-                findings.push(findingAt(this, svc, ['spec', 'clusterIP'], `Service ${name} is not headless, so the pods' names ${sts.name}-0.${name} do not resolve.`, 'Set spec.clusterIP: None.'));
+                findings.push(findingAt(this, svc, ['spec', 'clusterIP'], 
+                // CoreDNS answers the pods' names under any Service whose endpoints carry their
+                // hostnames (kind, minikube); the DNS specification promises them only when headless.
+                `Service ${name} is not headless: the Kubernetes DNS specification gives the pods' names (${sts.name}-0.${name}) only under a headless Service. CoreDNS answers them anyway, other cluster DNS servers do not.`, 'Set spec.clusterIP: None.'));
             }
             const labels = sts.spec.template?.metadata?.labels ?? {};
             const selector = spec.selector ?? {};

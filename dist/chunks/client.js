@@ -320,8 +320,8 @@ function localClusterScript(from = dirname(fileURLToPath(import.meta.url))) {
     throw new Error('The local cluster (dist/local-cluster.js) was not found next to es-k8s-verify; set ES_K8S_VERIFY_LOCAL_CLUSTER to its path.');
 }
 /**
- * The local cluster of this repository: upstream control plane, our node agent and real
- * engines as local processes, no Docker. See local-cluster/README.md.
+ * The local cluster of this repository: the upstream control plane and node (kubelet on
+ * containerd) running images of real engines built here, no Docker. See local-cluster/README.md.
  */
 class LocalProvider {
     clusterName;

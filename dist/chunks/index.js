@@ -99445,16 +99445,6 @@ function setHeaderMiddleware(key, value) {
         },
     };
 }
-// Returns ConfigurationOptions that set a header
-function setHeaderOptions(key, value, opt) {
-    const newMiddlware = setHeaderMiddleware(key, value);
-    const existingMiddlware = [];
-    return {
-        ...opt,
-        middleware: existingMiddlware.concat(newMiddlware),
-        middlewareMergeStrategy: 'append', // preserve chained middleware from opt
-    };
-}
 
 const SERVICEACCOUNT_ROOT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const SERVICEACCOUNT_CA_PATH = SERVICEACCOUNT_ROOT + '/ca.crt';
@@ -110114,4 +110104,4 @@ function requireTarFs () {
 
 requireTarFs();
 
-export { __require$4 as A, __require as B, requireSrc as C, getAugmentedNamespace as D, __require$2 as E, __require$3 as F, requireTarStream as G, HttpMethod as H, getDefaultExportFromCjs as I, KubeConfig as K, ObjectSerializer$1 as O, WebSocketHandler as W, __require$o as _, HttpInfo as a, mergeMap as b, map as c, makeInformer as d, __require$m as e, from as f, __require$l as g, __require$n as h, __require$a as i, __require$h as j, __require$k as k, __require$j as l, mergeConfiguration as m, __require$i as n, of as o, commonjsGlobal as p, __require$9 as q, __require$d as r, setHeaderOptions as s, __require$g as t, undiciExports as u, __require$f as v, __require$e as w, __require$7 as x, __require$5 as y, __require$6 as z };
+export { __require as A, requireSrc as B, getAugmentedNamespace as C, __require$2 as D, __require$3 as E, requireTarStream as F, getDefaultExportFromCjs as G, HttpMethod as H, KubeConfig as K, ObjectSerializer$1 as O, WebSocketHandler as W, __require$o as _, HttpInfo as a, mergeMap as b, map as c, makeInformer as d, __require$m as e, from as f, __require$l as g, __require$n as h, __require$a as i, __require$h as j, __require$k as k, __require$j as l, mergeConfiguration as m, __require$i as n, of as o, commonjsGlobal as p, __require$9 as q, __require$d as r, __require$g as s, __require$f as t, undiciExports as u, __require$e as v, __require$7 as w, __require$5 as x, __require$6 as y, __require$4 as z };

@@ -1124,7 +1124,7 @@ function peerNameNeverResolves(name, pods, services, namespace, expectedNodes = 
     if (!service)
         return `${name} names Service ${subdomain}, which does not exist in namespace ${namespace} (headless Services there: ${headless.join(', ') || 'none'}).`;
     if (service.spec?.clusterIP !== 'None')
-        return `Service ${subdomain} is not headless (clusterIP ${service.spec?.clusterIP ?? 'unset'}), so it gives no pod a name of its own and ${name} never resolves. Set clusterIP: None.`;
+        return `Service ${subdomain} is not headless (clusterIP ${service.spec?.clusterIP ?? 'unset'}), and this cluster's DNS gives pods a name of their own only under a headless Service, so ${name} never resolves. Set clusterIP: None.`;
     const selector = service.spec?.selector ?? {};
     const labels = pod.metadata.labels ?? {};
     const unmatched = Object.entries(selector).filter(([k, v]) => labels[k] !== v);

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs'
 
-/** One thing that really happened on the local cluster, as the node agent saw it. */
+/** One thing that really happened on the local cluster, from containerd's events and the engines' own lines. */
 export interface GroundTruthEvent {
   /** Milliseconds since the epoch. */
   ts: number

@@ -14,6 +14,7 @@ import {
   readlinkSync,
   rmSync,
   rmdirSync,
+  statSync,
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
@@ -69,6 +70,8 @@ const CGROUP_ROOT = '/sys/fs/cgroup'
 /** The kubelet writes symlinks here whatever its configuration says. */
 const CONTAINER_LOG_LINKS = '/var/log/containers'
 const CNI_RESULTS = '/var/lib/cni/results'
+/** Where containerd 1.6 keeps each pod sandbox's network namespace (`cni-<uuid>`). */
+const NETNS_DIR = '/var/run/netns'
 
 export class KubeletNode {
   readonly dir: string
@@ -492,20 +495,13 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   }
 
   /** Freezes or thaws every process of a pod's container through the cgroup freezer. */
-  freeze(namespace: string, pod: string, frozen: boolean): void {
-    const { pid } = this.containerPid(namespace, pod)
+  freeze(pid: number, frozen: boolean): void {
     const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
       .split('\n')
       .find((l) => /^\d+:freezer:/.test(l))
-    if (!line) throw new Error(`no freezer cgroup for ${namespace}/${pod}`)
+    if (!line) throw new Error(`no freezer cgroup for process ${pid}`)
     const path = join(CGROUP_ROOT, 'freezer', line.split(':')[2], 'freezer.state')
     writeFileSync(path, frozen ? 'FROZEN' : 'THAWED')
-  }
-
-  kill(namespace: string, pod: string): number {
-    const { pid } = this.containerPid(namespace, pod)
-    process.kill(pid, 'SIGKILL')
-    return pid
   }
 
   async stop(): Promise<void> {
@@ -577,6 +573,9 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
   const cniNetwork = `es-k8s-verify-${clusterName}`
   const hierarchies = cgroupHierarchies().filter((path) => existsSync(join(path, cgroupRoot)))
   // Containers left running (the owner was killed): their processes are in the node's cgroups.
+  // Their network namespaces are noted first: with containerd gone, only they tell which of the
+  // sandbox namespaces under /run/netns were this cluster's.
+  const sandboxNamespaces = new Set<number>()
   for (const hierarchy of hierarchies) {
     const freezer = hierarchy.endsWith('/freezer')
     for (const cgroup of walk(join(hierarchy, cgroupRoot))) {
@@ -589,12 +588,21 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
       }
       for (const pid of readLines(join(cgroup, 'cgroup.procs')))
         try {
+          sandboxNamespaces.add(statSync(`/proc/${pid}/ns/net`).ino)
           process.kill(Number(pid), 'SIGKILL')
         } catch {
           // gone meanwhile
         }
     }
   }
+  if (existsSync(NETNS_DIR))
+    for (const name of readdirSync(NETNS_DIR))
+      try {
+        if (name.startsWith('cni-') && sandboxNamespaces.has(statSync(join(NETNS_DIR, name)).ino))
+          execFileSync('ip', ['netns', 'delete', name], { stdio: 'ignore' })
+      } catch {
+        // removed meanwhile
+      }
   // Mounts: overlay roots, shm, secrets and tokens, netns files; deepest first.
   const runDir = nodeRunDir(clusterDir)
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')

@@ -1,14 +1,15 @@
 /**
- * The local cluster: upstream control plane + our node agent + real engines, no Docker.
+ * The local cluster, no Docker: the upstream control plane and node (kubelet, containerd, runc,
+ * CNI, CoreDNS, local-path-provisioner) running images of the engines built here.
  *
- *   local-cluster up    --name N [--kubeconfig F] [--detach] [--sysctl host|simulated] [--node agent|kubelet]
+ *   local-cluster up    --name N [--kubeconfig F] [--detach]
  *   local-cluster down  --name N       (or --orphans: processes of clusters whose directory or owner is gone)
  *   local-cluster list                 (running clusters, then orphan processes)
  *   local-cluster processes            (every process of every local cluster)
  *   local-cluster logs  --name N --dir D
  *   local-cluster fault --name N (freeze|thaw|kill) NAMESPACE POD
  *   local-cluster fault --name N (api-refuse|api-reset) SECONDS
- *   local-cluster sysctl --name N vm.max_map_count=VALUE
+ *   local-cluster sysctl --name N [vm.max_map_count=VALUE]   (this machine's: raised, never lowered)
  */
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
@@ -24,19 +25,17 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir, homedir } from 'node:os'
-import { join, dirname, resolve } from 'node:path'
+import { basename, join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node'
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { request } from 'undici'
 import { ensurePki } from './pki.js'
 import { startControlPlane, stopProcesses, writeKubeconfig } from './control-plane.js'
 import { OWNER_FILE, clusterProcesses, markCluster, orphanProcesses, stopAll } from './processes.js'
 import { PodNetwork } from './network.js'
-import { NodeAgent, PROVISIONER } from './node-agent.js'
 import { GroundTruthLog } from './ground-truth.js'
 import { FaultProxy } from './fault-proxy.js'
-import { ENGINE_VERSIONS } from './images.js'
 import { KubeletNode, cleanUpKubeletNodeHost, nodeRunDir } from './kubelet-node.js'
 
 const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
@@ -68,20 +67,22 @@ interface ClusterState {
   prefix: string
   ready: boolean
   k8sVersion: string
-  engines: typeof ENGINE_VERSIONS
-  /** `agent`: our node agent runs pods as processes; `kubelet`: the upstream kubelet on containerd. */
-  node: NodeKind
 }
-
-type NodeKind = 'agent' | 'kubelet'
 
 function clusterDir(name: string): string {
   return join(CLUSTERS_ROOT, name)
 }
 
 function readState(name: string): ClusterState | undefined {
-  const file = join(clusterDir(name), 'cluster.json')
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined
+  return readStateAt(clusterDir(name))
+}
+
+function readStateAt(dir: string): ClusterState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterState
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -103,8 +104,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Builds (or finds in the cache) the upstream binaries, the engines and, for the kubelet node, the images. */
-function ensureBuilt(node: NodeKind): void {
+/** Builds (or finds in the cache) the upstream binaries and the images. */
+function ensureBuilt(): void {
   const script = (name: string, ...args: string[]): void => {
     execFileSync('bash', [join(REPO, 'local-cluster/scripts', name), ...args], {
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -112,8 +113,7 @@ function ensureBuilt(node: NodeKind): void {
     })
   }
   script('build-control-plane.sh', 'all')
-  script('build-engines.sh')
-  if (node === 'kubelet') script('build-images.sh')
+  script('build-images.sh')
 }
 
 /** Where build-control-plane.sh put a program: the last line of its print-bin-dirs holding it. */
@@ -152,10 +152,7 @@ function pickNetwork(): { bridge: string; prefix: string } {
   )
 }
 
-async function up(
-  name: string,
-  opts: { kubeconfig?: string; sysctl: 'host' | 'simulated'; node: NodeKind }
-): Promise<void> {
+async function up(name: string, opts: { kubeconfig?: string }): Promise<void> {
   const dir = clusterDir(name)
   const existing = readState(name)
   if (existing && alive(existing.pid))
@@ -165,10 +162,10 @@ async function up(
   // Before any child: whoever finds this cluster's processes can tell whether it is still owned.
   writeFileSync(join(dir, OWNER_FILE), String(process.pid))
   markCluster(dir)
-  ensureBuilt(opts.node)
+  ensureBuilt()
   const { bridge, prefix } = pickNetwork()
   // What `down` needs to undo a start that fails from here on (written again once ready).
-  writeState(dir, { name, pid: process.pid, dir, bridge, prefix, ready: false, node: opts.node })
+  writeState(dir, { name, pid: process.pid, dir, bridge, prefix, ready: false })
   const network = new PodNetwork(bridge, prefix)
   network.setUp()
   const nodeName = `${name}-control-plane`
@@ -197,10 +194,7 @@ async function up(
   writeKubeconfig(clientKubeconfig, name, `https://127.0.0.1:${proxyPort}`, pki)
   const kc = new KubeConfig()
   kc.loadFromFile(cp.kubeconfigPath)
-  const node =
-    opts.node === 'kubelet'
-      ? await startKubeletNode(name, dir, nodeName, network, pki, cp, groundTruth)
-      : await startNodeAgent(kc, nodeName, dir, network, pki, groundTruth, opts.sysctl)
+  const node = await startKubeletNode(name, dir, nodeName, network, pki, cp, groundTruth)
   await waitDefaultServiceAccount(kc)
 
   const control = createServer((req, res) => {
@@ -216,20 +210,23 @@ async function up(
           value?: number
         }
         if (cmd.action === 'freeze' || cmd.action === 'thaw' || cmd.action === 'kill') {
-          // Several pods, comma-separated, are hit in one go: quorum loss needs them down together.
+          // Several pods, comma-separated, are hit in one go: quorum loss needs them down together,
+          // so every container is looked up first (all exist, or none is hit) and then hit at once.
           const namespace = cmd.namespace ?? ''
-          const pods = (cmd.pod ?? '').split(',')
-          for (const pod of pods) node.pidOf(namespace, pod) // all exist, or none is hit
-          for (const pod of pods) {
+          const targets = (cmd.pod ?? '').split(',').map((pod) => ({
+            pod,
+            pid: node.pidOf(namespace, pod)
+          }))
+          for (const { pod, pid } of targets) {
             if (cmd.action === 'kill') {
               groundTruth.record({
                 event: 'fault-injected',
                 namespace,
                 pod,
-                detail: { fault: 'kill', pid: node.pidOf(namespace, pod) }
+                detail: { fault: 'kill', pid }
               })
-              node.kill(namespace, pod)
-            } else node.freeze(namespace, pod, cmd.action === 'freeze')
+              process.kill(pid, 'SIGKILL')
+            } else node.freeze(pid, cmd.action === 'freeze')
           }
         } else if (cmd.action === 'api-refuse' || cmd.action === 'api-reset') {
           proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
@@ -262,9 +259,7 @@ async function up(
     bridge,
     prefix,
     ready: true,
-    k8sVersion: K8S_VERSION,
-    engines: ENGINE_VERSIONS,
-    node: opts.node
+    k8sVersion: K8S_VERSION
   }
   writeState(dir, state)
   console.log(`local cluster "${name}" is ready: kubeconfig ${clientKubeconfig}`)
@@ -276,7 +271,7 @@ async function up(
     console.log(`stopping local cluster "${name}"`)
     // Each step is bounded: a step that waits on a peer (an open connection, a hung engine)
     // must not keep the cluster's processes alive. Whatever is left is swept by its marker.
-    await within(30_000, `stopping the node (${opts.node})`, node.stop())
+    await within(30_000, 'stopping the node', node.stop())
     control.closeAllConnections()
     control.close()
     await within(5_000, 'closing the API proxy', proxy.close())
@@ -305,64 +300,10 @@ async function up(
 interface ClusterNode {
   /** The pid of the pod's (first) container; throws when the pod runs nothing here. */
   pidOf(namespace: string, pod: string): number
-  kill(namespace: string, pod: string): void
-  freeze(namespace: string, pod: string, frozen: boolean): void
+  /** Freezes (or thaws) the container whose process this is, through its cgroup freezer. */
+  freeze(pid: number, frozen: boolean): void
   maxMapCount: number
   stop(): Promise<void>
-}
-
-async function startNodeAgent(
-  kc: KubeConfig,
-  nodeName: string,
-  dir: string,
-  network: PodNetwork,
-  pki: ReturnType<typeof ensurePki>,
-  groundTruth: GroundTruthLog,
-  sysctl: 'host' | 'simulated'
-): Promise<ClusterNode> {
-  const agent = new NodeAgent(kc, {
-    nodeName,
-    clusterDir: dir,
-    // Port 0: the log server binds a port the system picks and keeps it (no port race).
-    kubeletPort: 0,
-    network,
-    engineDir: (engine) => join(CACHE_ROOT, 'engines', `${engine}-${ENGINE_VERSIONS[engine]}`),
-    groundTruth,
-    tls: { cert: pki.kubeletCert, key: pki.kubeletKey },
-    sysctlSource: sysctl
-  })
-  await agent.start()
-  const storage = kc.makeApiClient(StorageV1Api)
-  await storage
-    .createStorageClass({
-      body: {
-        metadata: {
-          name: 'standard',
-          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' }
-        },
-        provisioner: PROVISIONER,
-        reclaimPolicy: 'Delete',
-        volumeBindingMode: 'Immediate'
-      }
-    })
-    .catch(() => undefined)
-  const container = (namespace: string, pod: string) => {
-    const c = agent.container(namespace, pod)
-    if (!c?.pid) throw new Error(`no running pod ${namespace}/${pod} on this node`)
-    return c
-  }
-  return {
-    pidOf: (namespace, pod) => container(namespace, pod).pid!,
-    kill: (namespace, pod) => process.kill(container(namespace, pod).pid!, 'SIGKILL'),
-    freeze: (namespace, pod, frozen) => container(namespace, pod).freeze(frozen),
-    get maxMapCount() {
-      return agent.maxMapCount
-    },
-    set maxMapCount(value: number) {
-      agent.maxMapCount = value
-    },
-    stop: () => agent.stop()
-  }
 }
 
 async function startKubeletNode(
@@ -399,8 +340,7 @@ async function startKubeletNode(
   const maxMapCount = '/proc/sys/vm/max_map_count'
   return {
     pidOf: (namespace, pod) => node.containerPid(namespace, pod).pid,
-    kill: (namespace, pod) => void node.kill(namespace, pod),
-    freeze: (namespace, pod, frozen) => node.freeze(namespace, pod, frozen),
+    freeze: (pid, frozen) => node.freeze(pid, frozen),
     get maxMapCount() {
       return Number(readFileSync(maxMapCount, 'utf8').trim())
     },
@@ -510,22 +450,11 @@ async function down(name: string, opts: { keepStartLog?: boolean } = {}): Promis
   }
   // While its containerd still runs (the owner was killed, or failed to start), every pod sandbox
   // goes through the runtime, which also removes the sandboxes' network namespaces.
-  if (state?.node === 'kubelet') removePodSandboxes(state.dir)
+  if (state) removePodSandboxes(state.dir)
   const left = await stopAll(clusterProcesses(clusterDir(name)), 5_000)
-  // Whatever a crashed cluster left behind: containers, mounts, cgroups, namespaces of its
-  // pods, its bridge, its directory.
-  if (state?.node === 'kubelet') cleanUpKubeletNodeHost(state.dir, name)
+  // Whatever a crashed cluster left behind: containers, mounts, cgroups, its bridge, its directory.
   if (state) {
-    const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-    for (const line of namespaces.split('\n')) {
-      const ns = line.split(' ')[0]
-      if (ns.startsWith('esk-') && existsSync(join(state.dir, 'pods'))) {
-        const owned = readdirSync(join(state.dir, 'pods')).some(
-          (uid) => PodNetwork.namespaceFor(uid) === ns
-        )
-        if (owned) new PodNetwork(state.bridge, state.prefix).removePod(ns)
-      }
-    }
+    cleanUpKubeletNodeHost(state.dir, name)
     new PodNetwork(state.bridge, state.prefix).tearDown()
   }
   rmSync(clusterDir(name), { recursive: true, force: true })
@@ -536,13 +465,25 @@ async function down(name: string, opts: { keepStartLog?: boolean } = {}): Promis
 }
 
 /**
- * Stops the processes of clusters whose directory is gone, and removes the pod namespaces and
- * bridges that no existing cluster owns; returns how many processes there were.
+ * Stops the processes of clusters whose directory is gone, and removes the bridges that no
+ * existing cluster owns; returns how many processes there were.
  */
 async function downOrphans(): Promise<number> {
   const orphans = orphanProcesses()
+  const orphanDirs = new Set(orphans.map((p) => p.dir))
+  // While their containerd still runs, the sandboxes go through the runtime.
+  for (const dir of orphanDirs) removePodSandboxes(dir)
   const left = await stopAll(orphans, 5_000)
   if (left.length) throw new Error(`orphans survived SIGKILL: ${describe(left)}`)
+  // Then what the node's programs left on the machine, and the directory itself (its name is the
+  // cluster's, whether or not it still exists).
+  for (const dir of orphanDirs) {
+    cleanUpKubeletNodeHost(dir, basename(dir))
+    const state = readStateAt(dir)
+    if (state) new PodNetwork(state.bridge, state.prefix).tearDown()
+    if (!readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`))
+      rmSync(dir, { recursive: true, force: true })
+  }
   // Clusters under this root, and any other root whose processes still run (a developer's
   // cluster elsewhere keeps its network).
   const dirs = new Set([
@@ -559,17 +500,6 @@ async function downOrphans(): Promise<number> {
     }
   })
   const bridges = new Set(states.map((s) => s.bridge))
-  const owned = new Set(
-    states.flatMap((s) =>
-      existsSync(join(s.dir, 'pods'))
-        ? readdirSync(join(s.dir, 'pods')).map((uid) => PodNetwork.namespaceFor(uid))
-        : []
-    )
-  )
-  for (const line of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n')) {
-    const ns = line.split(' ')[0]
-    if (ns.startsWith('esk-') && !owned.has(ns)) new PodNetwork('unused', '10.244.0').removePod(ns)
-  }
   // Directories under this root that no live process owns or uses (one recreated by a process
   // that was still writing when it was removed), unless something is still mounted inside.
   const mounts = readFileSync('/proc/mounts', 'utf8')
@@ -621,8 +551,6 @@ async function main(): Promise<void> {
       kubeconfig: { type: 'string' },
       detach: { type: 'boolean' },
       orphans: { type: 'boolean' },
-      sysctl: { type: 'string', default: 'simulated' },
-      node: { type: 'string', default: process.env.ES_K8S_VERIFY_LOCAL_NODE ?? 'kubelet' },
       dir: { type: 'string' }
     }
   })
@@ -630,17 +558,9 @@ async function main(): Promise<void> {
   const name = values.name!
   switch (command) {
     case 'up':
-      if (values.sysctl !== 'host' && values.sysctl !== 'simulated')
-        throw new Error(`--sysctl must be host or simulated, got "${values.sysctl}"`)
-      if (values.node !== 'agent' && values.node !== 'kubelet')
-        throw new Error(`--node must be agent or kubelet, got "${values.node}"`)
       if (values.detach) await upDetached(name, process.argv.slice(3))
       else
-        await up(name, {
-          kubeconfig: values.kubeconfig,
-          sysctl: values.sysctl,
-          node: values.node
-        }).catch(async (err: unknown) => {
+        await up(name, { kubeconfig: values.kubeconfig }).catch(async (err: unknown) => {
           // Nothing of a failed start stays: processes, containers, bridge, directory.
           console.error(
             `local-cluster: start failed, removing what it made: ${(err as Error).message}`
@@ -682,12 +602,9 @@ async function main(): Promise<void> {
       cpSync(join(state.dir, 'logs'), join(out, 'control-plane'), { recursive: true })
       if (existsSync(join(state.dir, 'ground-truth.jsonl')))
         cpSync(join(state.dir, 'ground-truth.jsonl'), join(out, 'ground-truth.jsonl'))
-      if (existsSync(join(state.dir, 'pods'))) {
-        for (const uid of readdirSync(join(state.dir, 'pods'))) {
-          const logs = join(state.dir, 'pods', uid, 'logs')
-          if (existsSync(logs)) cpSync(logs, join(out, 'pods', uid), { recursive: true })
-        }
-      }
+      // The kubelet's own layout, as kind's export: pods/<namespace>_<pod>_<uid>/<container>/N.log.
+      const podLogs = join(state.dir, 'node', 'pod-logs')
+      if (existsSync(podLogs)) cpSync(podLogs, join(out, 'pods'), { recursive: true })
       console.log(out)
       return
     }

@@ -113,7 +113,7 @@ export function ensurePki(dir: string, hostAddresses: string[], nodeName = 'node
   signedCert(
     pki,
     'kubelet',
-    '/CN=es-k8s-verify-node-agent',
+    '/CN=es-k8s-verify-kubelet',
     `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\n`
   )
   signedCert(

@@ -3,9 +3,10 @@ import { join } from 'node:path'
 
 /**
  * Every process of a local cluster carries this variable, naming the cluster's directory: the
- * control plane and the agent inherit it from `up`, and the engines get it in their
- * environment. So `down` can find them all without the main process's help, even after a
- * SIGKILL of it, and processes whose cluster directory is gone are orphans.
+ * control plane, the kubelet, containerd and its shims inherit it from `up`. So `down` can find
+ * them all without the main process's help, even after a SIGKILL of it, and processes whose
+ * cluster directory is gone are orphans. Containers' processes get their environment from the
+ * pod, not from `up`: they belong to the cluster of the shim they descend from.
  */
 export const CLUSTER_MARKER = 'ES_K8S_VERIFY_LOCAL_CLUSTER_DIR'
 
@@ -20,24 +21,40 @@ export function markCluster(dir: string): void {
   process.env[CLUSTER_MARKER] = dir
 }
 
-/** Every live process that carries the marker (all clusters, or the one in dir). */
+/** How far up a container's process looks for its shim: shim → container init → its children. */
+const MAX_ANCESTORS = 8
+
+/** Every live process of a local cluster (all clusters, or the one in dir). */
 export function clusterProcesses(dir?: string): ClusterProcess[] {
-  const found: ClusterProcess[] = []
+  const processes = new Map<number, { parent: number; command: string; markedDir?: string }>()
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry)
     if (!Number.isInteger(pid) || pid === process.pid) continue
-    let environ: string
-    let command: string
     try {
-      environ = readFileSync(`/proc/${pid}/environ`, 'latin1')
-      command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim()
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1')
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim()
+      // The parent is the field after the command's name, which may itself hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const marker = environ.split('\0').find((v) => v.startsWith(`${CLUSTER_MARKER}=`))
+      processes.set(pid, { parent, command, markedDir: marker?.slice(CLUSTER_MARKER.length + 1) })
     } catch {
       continue // gone meanwhile, or not ours to read
     }
-    const marker = environ.split('\0').find((v) => v.startsWith(`${CLUSTER_MARKER}=`))
-    if (!marker) continue
-    const markedDir = marker.slice(CLUSTER_MARKER.length + 1)
-    if (dir === undefined || markedDir === dir) found.push({ pid, dir: markedDir, command })
+  }
+  const clusterOf = (pid: number): string | undefined => {
+    for (
+      let p = processes.get(pid), i = 0;
+      p && i < MAX_ANCESTORS;
+      p = processes.get(p.parent), i++
+    )
+      if (p.markedDir) return p.markedDir
+    return undefined
+  }
+  const found: ClusterProcess[] = []
+  for (const [pid, { command }] of processes) {
+    const owner = clusterOf(pid)
+    if (owner && (dir === undefined || owner === dir)) found.push({ pid, dir: owner, command })
   }
   return found
 }

@@ -110,7 +110,6 @@ engine_layer() {
     case $(basename "$jar") in
       # opensearch-netty4: OpenSearch 3's netty glue, a dependency of the transport module only.
       netty-* | transport-netty4-* | opensearch-netty4-*) cp "$jar" "$root/$home/modules/transport-netty4/" ;;
-      launcher.jar) ;;
       *) cp "$jar" "$root/$home/lib/" ;;
     esac
   done
@@ -289,10 +288,8 @@ pause_layer() {
   echo "$tar"
 }
 
-engine_lib() { echo "$CACHE_ROOT/engines/$1-$2/lib"; }
-
-# The jars of an engine version other than the node agent's (engines/<engine>/pom.xml with another
-# engine.version), resolved from Maven Central with the JDK that version needs; prints the lib/.
+# The jars of an engine version (engines/<engine>/pom.xml, engine.version set), resolved from
+# Maven Central with the JDK that version needs; prints the lib/.
 maven_engine_lib() {
   local engine=$1 version=$2 java_home=$3
   local pom="$here/engines/$engine/pom.xml"
@@ -322,15 +319,15 @@ build_all() {
   jre17=$(base_layer jre17 bookworm openjdk-17-jre-headless)
   # Elasticsearch 9 and OpenSearch 3 need Java 21, which Debian has from 13 (trixie) on.
   jre21=$(base_layer jre21 trixie openjdk-21-jre-headless)
-  local es_version os_version
+  local es_version os_version jdk17
+  jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
   es_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/elasticsearch/pom.xml")
   os_version=$(sed -n 's:.*<engine.version>\(.*\)</engine.version>.*:\1:p' "$here/engines/opensearch/pom.xml")
   local config
   read -ra config <<<"$(engine_config elasticsearch "$es_version" 1000:0)"
-  image "elasticsearch-$es_version" "$jre17" "$(engine_layer elasticsearch "$es_version" "$(engine_lib elasticsearch "$es_version")")" \
+  image "elasticsearch-$es_version" "$jre17" "$(engine_layer elasticsearch "$es_version" "$(maven_engine_lib elasticsearch "$es_version" "$jdk17")")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
-  local es8_version=8.19.21 jdk17
-  jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+  local es8_version=8.19.21
   read -ra config <<<"$(engine_config elasticsearch "$es8_version" 1000:0)"
   image "elasticsearch-$es8_version" "$jre17" "$(modular_es_layer "$es8_version" "$(modular_es_build "$es8_version" "$jdk17" 17)" "$(xpack_build "$es8_version")")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
@@ -343,7 +340,7 @@ build_all() {
   image "elasticsearch-$es9_version" "$jre21" "$(modular_es_layer "$es9_version" "$(modular_es_build "$es9_version" "$jdk25" 21)")" \
     -- "${config[@]}" --config.env ELASTIC_CONTAINER=true
   read -ra config <<<"$(engine_config opensearch "$os_version" 1000:0)"
-  image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(engine_lib opensearch "$os_version")")" \
+  image "opensearch-$os_version" "$jre17" "$(engine_layer opensearch "$os_version" "$(maven_engine_lib opensearch "$os_version" "$jdk17")")" \
     -- "${config[@]}"
   local os3_version=3.9.0
   read -ra config <<<"$(engine_config opensearch "$os3_version" 1000:0)"

@@ -206,13 +206,34 @@ export class CatApi {
    */
   async localMaster(pod: string): Promise<MasterView | undefined> {
     const route = this.distribution === 'opensearch' ? '_cat/cluster_manager' : '_cat/master'
-    const rows = await this.get<{ id: string; node: string; ip: string }[]>(pod, route, {
-      format: 'json',
-      local: 'true'
-    })
+    let rows: { id: string; node: string; ip: string }[]
+    try {
+      rows = await this.get(pod, route, { format: 'json', local: 'true' })
+    } catch (err) {
+      // Elasticsearch 9.5 fails this very request on a node that knows no master (HTTP 500,
+      // null_pointer_exception); the node's own cluster state answers the same question.
+      if (
+        !(err instanceof EsRequestError) ||
+        err instanceof AuthenticationError ||
+        err.status < 500
+      )
+        throw err
+      return this.masterFromLocalState(pod)
+    }
     const row = rows[0]
     if (!row || row.id === '-' || !row.id) return undefined
     return { id: row.id, name: row.node, ip: row.ip }
+  }
+
+  private async masterFromLocalState(pod: string): Promise<MasterView | undefined> {
+    const state = await this.localState(pod)
+    const master = state.masterNodeId ? state.nodes[state.masterNodeId] : undefined
+    if (!state.masterNodeId || !master) return undefined
+    return {
+      id: state.masterNodeId,
+      name: master.name,
+      ip: master.transport_address.replace(/:\d+$/, '')
+    }
   }
 
   /** The node's own cluster state: cluster UUID, master and members, without asking the master. */

@@ -24,8 +24,8 @@ export function localClusterScript(from = dirname(fileURLToPath(import.meta.url)
 }
 
 /**
- * The local cluster of this repository: upstream control plane, our node agent and real
- * engines as local processes, no Docker. See local-cluster/README.md.
+ * The local cluster of this repository: the upstream control plane and node (kubelet on
+ * containerd) running images of real engines built here, no Docker. See local-cluster/README.md.
  */
 export class LocalProvider implements ClusterProvider {
   readonly name = 'local'
