@@ -4,6 +4,7 @@
  * processes whose owner is gone are listed as orphans and stopped by `down --orphans`.
  */
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -95,6 +96,83 @@ run('local cluster tear-down', () => {
       // The containers' mounts and cgroups went with them, and so did the directory.
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir)
       expect(existsSync(join('/sys/fs/cgroup/memory', 'es-k8s-verify-itg-orphans'))).toBe(false)
+      expect(existsSync(dir)).toBe(false)
+    },
+    5 * MIN
+  )
+
+  it(
+    "ClusterIP Services work through kube-proxy in the cluster's own router, and down removes it",
+    async () => {
+      localCluster('up', '--name', 'itg-services', '--detach')
+      const dir = join(CLUSTERS_ROOT, 'itg-services')
+      const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+        kubeconfig: string
+        bridge: string
+      }
+      const kube = KubeClient.fromFile(state.kubeconfig)
+      try {
+        const pod = (name: string, labels: Record<string, string>, script: string) => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels },
+          spec: { containers: [{ name, image: 'busybox', command: ['sh', '-c', script] }] }
+        })
+        await kube.apply(
+          pod(
+            'web',
+            { app: 'web' },
+            'mkdir -p /w && echo served-by-web > /w/index.html && exec httpd -f -p 8080 -h /w'
+          ),
+          'default'
+        )
+        await kube.apply(
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'web' },
+            spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] }
+          },
+          'default'
+        )
+        // By the Service's name (CoreDNS answers its ClusterIP) and the API server's Service.
+        await kube.apply(
+          pod(
+            'client',
+            {},
+            [
+              'get() { printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 2 "$1" 80; }',
+              'until get web.default.svc.cluster.local | grep served-by-web; do sleep 0.5; done',
+              'until echo | nc -w 2 kubernetes.default.svc 443; do sleep 0.5; done',
+              'echo reached-the-api-server',
+              'exec sleep 3600'
+            ].join('\n')
+          ),
+          'default'
+        )
+        let log = ''
+        for (let i = 0; i < 240 && !log.includes('reached-the-api-server'); i++) {
+          await sleep(250)
+          log = (await kube.podLogs('default', 'client', 'client', false)) ?? ''
+        }
+        expect(log).toContain('served-by-web')
+        expect(log).toContain('reached-the-api-server')
+        // The rules are in the router's namespace, not in this machine's tables.
+        const router = execFileSync(
+          'nsenter',
+          [`--net=/var/run/netns/${state.bridge}`, '--', 'iptables-save', '-t', 'nat'],
+          { encoding: 'utf8' }
+        )
+        expect(router).toMatch(/-A KUBE-SERVICES .*default\/web cluster IP/)
+        const host = execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' })
+        expect(host).not.toContain('KUBE-SERVICES')
+      } finally {
+        await kube.close()
+        localCluster('down', '--name', 'itg-services')
+      }
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(
+        new RegExp(`^${state.bridge}\\b`, 'm')
+      )
       expect(existsSync(dir)).toBe(false)
     },
     5 * MIN

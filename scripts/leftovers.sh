@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lists what local clusters leave on this machine, one item a line, sorted: processes (found by
-# the marker every cluster process carries), bridges, mounts under the clusters' directories, the
+# the marker every cluster process carries), bridges and Service routers, mounts under the clusters' directories, the
 # cluster directories themselves, and the node's cgroups, sandbox namespaces and log links. test.sh compares the list taken
 # before the tests with the one after and fails naming anything new.
 set -uo pipefail
@@ -9,6 +9,9 @@ root=${ES_K8S_VERIFY_CLUSTERS:-${TMPDIR:-/tmp}/es-k8s-verify-clusters}
 {
   node lib/local-cluster/agent/main.js processes 2>/dev/null | awk '{$1=""; print "process" $0}'
   ip -o link show type bridge 2>/dev/null | awk -F': ' '$2 ~ /^eskv/ {print "bridge " $2}'
+  # Each cluster's Service router: a namespace named like its bridge, joined to it by a veth.
+  ip -o link show type veth 2>/dev/null | awk -F': ' '$2 ~ /^eskv/ {sub(/@.*/, "", $2); print "veth " $2}'
+  ip netns list 2>/dev/null | awk '$1 ~ /^eskv/ {print "netns " $1}'
   awk -v r="$root" 'index($2, r) == 1 {print "mount " $2}' /proc/mounts
   [[ -d $root ]] && find "$root" -mindepth 1 -maxdepth 1 -printf 'cluster-dir %f\n'
   # The upstream node's: pod cgroups (each cluster's under /es-k8s-verify-NAME), the network

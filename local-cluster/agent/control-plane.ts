@@ -10,6 +10,7 @@ import {
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { Agent, request } from 'undici'
+import { SERVICE_CIDR } from './network.js'
 import type { Pki } from './pki.js'
 
 /** Where the upstream binaries were built (see scripts/build-control-plane.sh). */
@@ -185,13 +186,15 @@ async function startStorageAndApiOnce(
     logDir,
     processes
   )
-  const apiserverUrl = `https://127.0.0.1:${apiPort}`
+  // On the node's address, as on a kind node: the node's programs and the pods (through the
+  // `kubernetes` Service) reach it there; it is this machine's own address, so it is local too.
+  const apiserverUrl = `https://${opts.advertiseAddress}:${apiPort}`
   startProcess(
     'kube-apiserver',
     bin.kubeApiserver,
     [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1',
+      `--bind-address=${opts.advertiseAddress}`,
       `--secure-port=${apiPort}`,
       `--advertise-address=${opts.advertiseAddress}`,
       `--client-ca-file=${pki.caCert}`,
@@ -203,7 +206,7 @@ async function startStorageAndApiOnce(
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=Node,RBAC',
       '--allow-privileged=true',
       '--enable-priority-and-fairness=false',

@@ -27,13 +27,14 @@ import {
 } from '@kubernetes/client-node'
 import { startProcess, stopProcesses } from './control-plane.js'
 import type { GroundTruthLog } from './ground-truth.js'
-import type { PodNetwork } from './network.js'
+import { SERVICE_CIDR, type PodNetwork } from './network.js'
 import type { Pki } from './pki.js'
 import { LocalRegistry, SERVED_REGISTRIES } from './registry.js'
 import { KubeletGroundTruth } from './kubelet-ground-truth.js'
 
 export interface KubeletNodeBinaries {
   kubelet: string
+  kubeProxy: string
   containerd: string
   runc: string
   cniPlugins: string
@@ -131,6 +132,7 @@ export class KubeletNode {
     })
     await this.groundTruth.start()
     await this.startKubelet()
+    this.startKubeProxy()
     await this.startLocalPathProvisioner()
   }
 
@@ -162,7 +164,17 @@ export class KubeletNode {
           hairpinMode: true,
           ipam: {
             type: 'host-local',
-            ranges: [[{ subnet: `${network.prefix}.0/24`, gateway: network.gateway }]],
+            // The Service router keeps the last address; pods reach the Service range through it.
+            ranges: [
+              [
+                {
+                  subnet: network.subnet,
+                  gateway: network.gateway,
+                  rangeEnd: `${network.prefix}.253`
+                }
+              ]
+            ],
+            routes: [{ dst: SERVICE_CIDR, gw: network.serviceRouter }],
             dataDir: join(this.dir, 'cni-ipam')
           }
         },
@@ -386,6 +398,43 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
       )
     })
+  }
+
+  /**
+   * kube-proxy (iptables mode, as on kind) in the cluster's Service router (see PodNetwork): its
+   * rules are written into the router's namespace, not this machine's. Replies of a Service's pod
+   * to a pod on the same bridge would go straight back, around the router's translation, so every
+   * Service connection is masqueraded (the router's address is the source the endpoint sees).
+   */
+  private startKubeProxy(): void {
+    const { network, nodeName } = this.opts
+    const config = {
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      clientConnection: { kubeconfig: this.opts.adminKubeconfig },
+      hostnameOverride: nodeName,
+      mode: 'iptables',
+      clusterCIDR: network.subnet,
+      iptables: { masqueradeAll: true },
+      // kind's: the conntrack table's limits and timeouts stay this machine's.
+      conntrack: { maxPerCore: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' }
+    }
+    const configFile = join(this.dir, 'kube-proxy.yaml')
+    writeFileSync(configFile, JSON.stringify(config, null, 2))
+    // nsenter enters the network namespace only (the mounts stay this machine's) and execs.
+    startProcess(
+      'kube-proxy',
+      'nsenter',
+      [
+        `--net=${network.routerNamespacePath}`,
+        '--',
+        this.opts.bin.kubeProxy,
+        `--config=${configFile}`,
+        '--v=1'
+      ],
+      this.logDir,
+      this.processes
+    )
   }
 
   /** kind's default StorageClass: `standard`, rancher.io/local-path, WaitForFirstConsumer. */

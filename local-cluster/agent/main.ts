@@ -185,9 +185,11 @@ async function up(name: string, opts: { kubeconfig?: string }): Promise<void> {
   })
   const groundTruth = new GroundTruthLog(join(dir, 'ground-truth.jsonl'))
   // Clients reach the API server through a proxy that can inject faults; the control plane uses it directly.
-  const apiPort = Number(new URL(cp.apiserverUrl).port)
-  const proxy = new FaultProxy({ host: '127.0.0.1', port: apiPort }, (mode, seconds) =>
-    groundTruth.record({ event: 'fault-injected', detail: { fault: `api-${mode}`, seconds } })
+  const apiserver = new URL(cp.apiserverUrl)
+  const proxy = new FaultProxy(
+    { host: apiserver.hostname, port: Number(apiserver.port) },
+    (mode, seconds) =>
+      groundTruth.record({ event: 'fault-injected', detail: { fault: `api-${mode}`, seconds } })
   )
   const proxyPort = await proxy.listen()
   const clientKubeconfig = join(dir, 'kubeconfig.client')
@@ -326,6 +328,7 @@ async function startKubeletNode(
     imagesLayout: join(CACHE_ROOT, 'images', 'oci'),
     bin: {
       kubelet: builtBinary('kubelet'),
+      kubeProxy: builtBinary('kube-proxy'),
       containerd: '/usr/bin/containerd',
       runc: '/usr/sbin/runc',
       cniPlugins: '/usr/lib/cni',
@@ -517,9 +520,15 @@ async function downOrphans(): Promise<number> {
     for (const f of readdirSync(CLUSTERS_ROOT))
       if (f.endsWith('.up.log') && !existsSync(join(CLUSTERS_ROOT, f.slice(0, -'.up.log'.length))))
         rmSync(join(CLUSTERS_ROOT, f), { force: true })
+  // Bridges, and Service routers' namespaces (named like their bridge), that no cluster owns.
   const links = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
-  for (const m of links.matchAll(/^\d+: (eskv\d+)[:@]/gm))
-    if (!bridges.has(m[1])) new PodNetwork(m[1], '10.244.0').tearDown()
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+  const unowned = new Set(
+    [...links.matchAll(/^\d+: (eskv\d+)[:@]/gm), ...namespaces.matchAll(/^(eskv\d+)\b/gm)]
+      .map((m) => m[1])
+      .filter((bridge) => !bridges.has(bridge))
+  )
+  for (const bridge of unowned) new PodNetwork(bridge, '10.244.0').tearDown()
   return orphans.length
 }
 

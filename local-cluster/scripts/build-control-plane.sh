@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the upstream Kubernetes control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler), the node's kubelet, etcd and CoreDNS from the Go module proxy
+# kube-scheduler), the node's kubelet and kube-proxy, etcd and CoreDNS from the Go module proxy
 # into a cache directory keyed by version.
 # Nothing here is hand-written Kubernetes: the programs are upstream's, built unchanged.
 set -euo pipefail
@@ -15,8 +15,7 @@ COREDNS_OUT="$CACHE_ROOT/bin/coredns-$COREDNS_VERSION"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-v0.0.30}"
 NODE_TOOLS_OUT="$CACHE_ROOT/bin/node-tools-crictl-$CRICTL_VERSION-local-path-$LOCAL_PATH_VERSION"
-# kube-proxy is not built yet: nothing starts it (headless Services need none).
-KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
+KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export CGO_ENABLED=0
 
@@ -57,6 +56,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 EOF
   log "resolving modules for kubernetes $K8S_VERSION"
