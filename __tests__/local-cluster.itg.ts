@@ -166,6 +166,17 @@ run('local cluster tear-down', () => {
         expect(router).toMatch(/-A KUBE-SERVICES .*default\/web cluster IP/)
         const host = execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' })
         expect(host).not.toContain('KUBE-SERVICES')
+        // vm.max_map_count is this machine's, as on a kind node: read as it is, raised, never lowered.
+        const current = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'))
+        expect(localCluster('sysctl', '--name', 'itg-services')).toBe(
+          `vm.max_map_count = ${current}\n`
+        )
+        expect(() =>
+          localCluster('sysctl', '--name', 'itg-services', `vm.max_map_count=${current - 1}`)
+        ).toThrow(
+          `vm.max_map_count is this machine's own (${current}) on the kubelet node; it is raised, never lowered (asked: ${current - 1})`
+        )
+        expect(Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8'))).toBe(current)
       } finally {
         await kube.close()
         localCluster('down', '--name', 'itg-services')

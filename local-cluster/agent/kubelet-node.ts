@@ -17,7 +17,7 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { createHash } from 'node:crypto'
 import {
   CoreV1Api,
@@ -79,7 +79,6 @@ export class KubeletNode {
   private readonly processes = new Map<string, ChildProcess>()
   private registry?: LocalRegistry
   private registryPort = 0
-  private readonly savedSysctls = new Map<string, string>()
   private readonly kc: KubeConfig
   private groundTruth?: KubeletGroundTruth
 
@@ -108,14 +107,7 @@ export class KubeletNode {
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true })
     mkdirSync(nodeRunDir(this.opts.clusterDir), { recursive: true, mode: 0o700 })
-    for (const name of KUBELET_SYSCTLS) {
-      const file = `/proc/sys/${name}`
-      if (existsSync(file)) this.savedSysctls.set(file, readFileSync(file, 'utf8').trim())
-    }
-    writeFileSync(
-      join(this.dir, 'sysctls.json'),
-      JSON.stringify(Object.fromEntries(this.savedSysctls))
-    )
+    saveMachineSysctls()
     this.registry = new LocalRegistry(this.opts.imagesLayout)
     this.registryPort = await this.registry.listen()
     this.writeRegistryHosts(this.registryPort)
@@ -688,16 +680,42 @@ export function cleanUpKubeletNodeHost(clusterDir: string, clusterName: string):
         // not a link
       }
     }
-  const sysctls = join(clusterDir, 'node', 'sysctls.json')
-  if (existsSync(sysctls))
-    for (const [file, value] of Object.entries(
-      JSON.parse(readFileSync(sysctls, 'utf8')) as Record<string, string>
-    ))
-      try {
-        writeFileSync(file, value)
-      } catch (err) {
-        console.error(`restoring ${file}=${value}: ${(err as Error).message}`)
-      }
+  restoreMachineSysctls()
+}
+
+/** The machine's kernel settings from before the first of the running clusters' kubelets. */
+const MACHINE_SYSCTLS = join(NODE_RUN_ROOT, 'sysctls.json')
+
+/**
+ * Notes the settings the kubelet changes, unless a running cluster noted them already: a second
+ * cluster would note the first one's kubelet's values, and put those back when it stops.
+ */
+function saveMachineSysctls(): void {
+  const values: Record<string, string> = {}
+  for (const name of KUBELET_SYSCTLS) {
+    const file = `/proc/sys/${name}`
+    if (existsSync(file)) values[file] = readFileSync(file, 'utf8').trim()
+  }
+  try {
+    writeFileSync(MACHINE_SYSCTLS, JSON.stringify(values), { flag: 'wx' })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
+/** Puts the machine's settings back once no cluster's node is left (each has a run directory). */
+function restoreMachineSysctls(): void {
+  if (!existsSync(MACHINE_SYSCTLS)) return
+  if (readdirSync(NODE_RUN_ROOT).some((entry) => entry !== basename(MACHINE_SYSCTLS))) return
+  for (const [file, value] of Object.entries(
+    JSON.parse(readFileSync(MACHINE_SYSCTLS, 'utf8')) as Record<string, string>
+  ))
+    try {
+      writeFileSync(file, value)
+    } catch (err) {
+      console.error(`restoring ${file}=${value}: ${(err as Error).message}`)
+    }
+  rmSync(MACHINE_SYSCTLS, { force: true })
 }
 
 /** The mounted cgroup v1 hierarchies (memory, freezer, ...), and unified beside them. */

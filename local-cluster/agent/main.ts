@@ -217,7 +217,7 @@ async function up(name: string, opts: { kubeconfig?: string }): Promise<void> {
           const namespace = cmd.namespace ?? ''
           const targets = (cmd.pod ?? '').split(',').map((pod) => ({
             pod,
-            pid: node.pidOf(namespace, pod)
+            pid: node.containerPid(namespace, pod).pid
           }))
           for (const { pod, pid } of targets) {
             if (cmd.action === 'kill') {
@@ -234,10 +234,10 @@ async function up(name: string, opts: { kubeconfig?: string }): Promise<void> {
           proxy.inject(cmd.action === 'api-refuse' ? 'refuse' : 'reset', cmd.seconds ?? 10)
         } else if (cmd.action === 'sysctl') {
           if (cmd.value !== undefined) {
-            node.maxMapCount = cmd.value
+            raiseMaxMapCount(cmd.value)
             groundTruth.record({ event: 'sysctl-set', detail: { 'vm.max_map_count': cmd.value } })
           }
-          res.writeHead(200).end(`vm.max_map_count = ${node.maxMapCount}\n`)
+          res.writeHead(200).end(`vm.max_map_count = ${maxMapCount()}\n`)
           return
         } else throw new Error(`unknown action ${cmd.action}`)
         res.writeHead(200).end('ok\n')
@@ -298,16 +298,6 @@ async function up(name: string, opts: { kubeconfig?: string }): Promise<void> {
   }
 }
 
-/** What the cluster's main process asks of its node, whichever runs the pods. */
-interface ClusterNode {
-  /** The pid of the pod's (first) container; throws when the pod runs nothing here. */
-  pidOf(namespace: string, pod: string): number
-  /** Freezes (or thaws) the container whose process this is, through its cgroup freezer. */
-  freeze(pid: number, frozen: boolean): void
-  maxMapCount: number
-  stop(): Promise<void>
-}
-
 async function startKubeletNode(
   name: string,
   dir: string,
@@ -316,7 +306,7 @@ async function startKubeletNode(
   pki: ReturnType<typeof ensurePki>,
   cp: { apiserverUrl: string; kubeconfigPath: string },
   groundTruth: GroundTruthLog
-): Promise<ClusterNode> {
+): Promise<KubeletNode> {
   const node = new KubeletNode({
     clusterName: name,
     clusterDir: dir,
@@ -339,26 +329,27 @@ async function startKubeletNode(
     groundTruth
   })
   await node.start()
-  // As on a kind node, the kernel is this machine's: vm.max_map_count is the real one.
-  const maxMapCount = '/proc/sys/vm/max_map_count'
-  return {
-    pidOf: (namespace, pod) => node.containerPid(namespace, pod).pid,
-    freeze: (pid, frozen) => node.freeze(pid, frozen),
-    get maxMapCount() {
-      return Number(readFileSync(maxMapCount, 'utf8').trim())
-    },
-    set maxMapCount(value: number) {
-      // The machine's own setting: raising it is what a kind user does on the host, lowering it
-      // would break every other cluster and program here.
-      const current = Number(readFileSync(maxMapCount, 'utf8').trim())
-      if (value < current)
-        throw new Error(
-          `vm.max_map_count is this machine's own (${current}) on the kubelet node; it is raised, never lowered (asked: ${value})`
-        )
-      writeFileSync(maxMapCount, String(value))
-    },
-    stop: () => node.stop()
-  }
+  return node
+}
+
+// As on a kind node, the kernel is this machine's: vm.max_map_count is the real one.
+const MAX_MAP_COUNT = '/proc/sys/vm/max_map_count'
+
+function maxMapCount(): number {
+  return Number(readFileSync(MAX_MAP_COUNT, 'utf8').trim())
+}
+
+/**
+ * Raises this machine's vm.max_map_count, as a kind user does on the host. Lowering it would break
+ * every other cluster and program here, so that is refused.
+ */
+function raiseMaxMapCount(value: number): void {
+  const current = maxMapCount()
+  if (value < current)
+    throw new Error(
+      `vm.max_map_count is this machine's own (${current}) on the kubelet node; it is raised, never lowered (asked: ${value})`
+    )
+  writeFileSync(MAX_MAP_COUNT, String(value))
 }
 
 function removePodSandboxes(dir: string): void {
@@ -455,16 +446,33 @@ async function down(name: string, opts: { keepStartLog?: boolean } = {}): Promis
   // goes through the runtime, which also removes the sandboxes' network namespaces.
   if (state) removePodSandboxes(state.dir)
   const left = await stopAll(clusterProcesses(clusterDir(name)), 5_000)
-  // Whatever a crashed cluster left behind: containers, mounts, cgroups, its bridge, its directory.
-  if (state) {
-    cleanUpKubeletNodeHost(state.dir, name)
-    new PodNetwork(state.bridge, state.prefix).tearDown()
-  }
-  rmSync(clusterDir(name), { recursive: true, force: true })
+  const kept = sweepCluster(clusterDir(name))
   // A failed detached start leaves its log for the parent to quote; the parent removes it then.
   if (!opts.keepStartLog) rmSync(join(CLUSTERS_ROOT, `${name}.up.log`), { force: true })
   if (left.length)
     throw new Error(`local cluster "${name}": processes survived SIGKILL: ${describe(left)}`)
+  if (kept.length)
+    throw new Error(
+      `local cluster "${name}": still mounted, so its directory stays: ${kept.join(', ')}`
+    )
+}
+
+/**
+ * What a cluster whose processes are stopped (or were killed) left on this machine: its
+ * containers' mounts, cgroups and sandbox namespaces, its bridge and Service router, and its
+ * directory. The directory is removed only when nothing is mounted inside any more (removing
+ * into a container's root would delete what it mounts); returns the mounts that kept it.
+ */
+function sweepCluster(dir: string): string[] {
+  const state = readStateAt(dir)
+  cleanUpKubeletNodeHost(dir, basename(dir))
+  if (state) new PodNetwork(state.bridge, state.prefix).tearDown()
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1])
+    .filter((mountPoint) => mountPoint?.startsWith(`${dir}/`))
+  if (!mounts.length) rmSync(dir, { recursive: true, force: true })
+  return mounts
 }
 
 /**
@@ -480,13 +488,19 @@ async function downOrphans(): Promise<number> {
   if (left.length) throw new Error(`orphans survived SIGKILL: ${describe(left)}`)
   // Then what the node's programs left on the machine, and the directory itself (its name is the
   // cluster's, whether or not it still exists).
-  for (const dir of orphanDirs) {
-    cleanUpKubeletNodeHost(dir, basename(dir))
-    const state = readStateAt(dir)
-    if (state) new PodNetwork(state.bridge, state.prefix).tearDown()
-    if (!readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`))
-      rmSync(dir, { recursive: true, force: true })
-  }
+  for (const dir of orphanDirs) sweepCluster(dir)
+  // Bridges, and Service routers' namespaces (named like their bridge), listed before the states
+  // are read: a cluster starting meanwhile names its bridge in its state as soon as it has made
+  // it, so a bridge listed here is either in a state read below or no cluster's.
+  const links = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+  const networks = [
+    ...new Set(
+      [...links.matchAll(/^\d+: (eskv\d+)[:@]/gm), ...namespaces.matchAll(/^(eskv\d+)\b/gm)].map(
+        (m) => m[1]
+      )
+    )
+  ]
   // Clusters under this root, and any other root whose processes still run (a developer's
   // cluster elsewhere keeps its network).
   const dirs = new Set([
@@ -520,14 +534,7 @@ async function downOrphans(): Promise<number> {
     for (const f of readdirSync(CLUSTERS_ROOT))
       if (f.endsWith('.up.log') && !existsSync(join(CLUSTERS_ROOT, f.slice(0, -'.up.log'.length))))
         rmSync(join(CLUSTERS_ROOT, f), { force: true })
-  // Bridges, and Service routers' namespaces (named like their bridge), that no cluster owns.
-  const links = execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
-  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-  const unowned = new Set(
-    [...links.matchAll(/^\d+: (eskv\d+)[:@]/gm), ...namespaces.matchAll(/^(eskv\d+)\b/gm)]
-      .map((m) => m[1])
-      .filter((bridge) => !bridges.has(bridge))
-  )
+  const unowned = networks.filter((bridge) => !bridges.has(bridge))
   for (const bridge of unowned) new PodNetwork(bridge, '10.244.0').tearDown()
   return orphans.length
 }

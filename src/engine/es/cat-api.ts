@@ -212,12 +212,8 @@ export class CatApi {
     } catch (err) {
       // Elasticsearch 9.5 fails this very request on a node that knows no master (HTTP 500,
       // null_pointer_exception); the node's own cluster state answers the same question.
-      if (
-        !(err instanceof EsRequestError) ||
-        err instanceof AuthenticationError ||
-        err.status < 500
-      )
-        throw err
+      // (A refused login is a 401, so it is thrown as it is.)
+      if (!(err instanceof EsRequestError) || err.status < 500) throw err
       return this.masterFromLocalState(pod)
     }
     const row = rows[0]
@@ -226,11 +222,12 @@ export class CatApi {
   }
 
   private async masterFromLocalState(pod: string): Promise<MasterView | undefined> {
-    const state = await this.localState(pod)
-    const master = state.masterNodeId ? state.nodes[state.masterNodeId] : undefined
-    if (!state.masterNodeId || !master) return undefined
+    const { masterNodeId, nodes } = await this.localState(pod)
+    // A masterless node answers master_node: null (or leaves it out).
+    if (!masterNodeId || !(masterNodeId in nodes)) return undefined
+    const master = nodes[masterNodeId]
     return {
-      id: state.masterNodeId,
+      id: masterNodeId,
       name: master.name,
       ip: master.transport_address.replace(/:\d+$/, '')
     }
