@@ -9050,9 +9050,8 @@ class CatApi {
         catch (err) {
             // Elasticsearch 9.5 fails this very request on a node that knows no master (HTTP 500,
             // null_pointer_exception); the node's own cluster state answers the same question.
-            if (!(err instanceof EsRequestError) ||
-                err instanceof AuthenticationError ||
-                err.status < 500)
+            // (A refused login is a 401, so it is thrown as it is.)
+            if (!(err instanceof EsRequestError) || err.status < 500)
                 throw err;
             return this.masterFromLocalState(pod);
         }
@@ -9062,12 +9061,13 @@ class CatApi {
         return { id: row.id, name: row.node, ip: row.ip };
     }
     async masterFromLocalState(pod) {
-        const state = await this.localState(pod);
-        const master = state.masterNodeId ? state.nodes[state.masterNodeId] : undefined;
-        if (!state.masterNodeId || !master)
+        const { masterNodeId, nodes } = await this.localState(pod);
+        // A masterless node answers master_node: null (or leaves it out).
+        if (!masterNodeId || !(masterNodeId in nodes))
             return undefined;
+        const master = nodes[masterNodeId];
         return {
-            id: state.masterNodeId,
+            id: masterNodeId,
             name: master.name,
             ip: master.transport_address.replace(/:\d+$/, '')
         };
