@@ -6,6 +6,8 @@ import {
   startupFatalLine,
   finalPullError,
   peerNameNeverResolves,
+  seedHostNames,
+  seedHostsThatNeverResolve,
   peersNeverResolve,
   quantityMillicores,
   separateClusters,
@@ -221,6 +223,35 @@ describe('peer names and scheduling', () => {
     )
     // While a pod of the StatefulSet is still missing, the name may be its: keep waiting.
     expect(peersNeverResolve(typo, pods, services('fx-peers-ok'), 'fx-peers-ok', 4)).toBeUndefined()
+  })
+
+  it('reads discovery.seed_hosts from the container env: ports, case and trailing dots dropped', () => {
+    expect(
+      seedHostNames({
+        'discovery.seed_hosts':
+          ' es-cluster-0.es-cluster:9300, ES-CLUSTER-1.es-cluster.,,es-cluster '
+      })
+    ).toEqual(['es-cluster-0.es-cluster', 'es-cluster-1.es-cluster', 'es-cluster'])
+    expect(seedHostNames({ 'discovery.zen.ping.unicast.hosts': 'a.b' })).toEqual(['a.b'])
+    expect(seedHostNames({ 'cluster.name': 'x' })).toBeUndefined()
+  })
+
+  it('tells the seed hosts that never resolve from those that do, may, or are not ours', () => {
+    const never = seedHostsThatNeverResolve(
+      [
+        'es-cluster-0.es-cluster',
+        'es-clustr-1.es-cluster',
+        'es-cluster-2.es-cluster.fx-peers-ok.svc.cluster.local',
+        'es-cluster',
+        'elasticsearch-master-0.elasticsearch-master'
+      ],
+      podsOf('fx-peers-ok'),
+      services('fx-peers-ok'),
+      'fx-peers-ok',
+      3
+    )
+    expect([...never.keys()]).toEqual(['es-clustr-1.es-cluster'])
+    expect(never.get('es-clustr-1.es-cluster')).toMatch(/^es-clustr-1\.es-cluster names no pod/)
   })
 
   it('does not judge names that are not the pods of this StatefulSet', () => {

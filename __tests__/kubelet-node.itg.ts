@@ -5,9 +5,8 @@
  * starts and removes its own cluster through the verifier's local provider.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
@@ -209,11 +208,19 @@ run('verify on the upstream node (kubelet, containerd)', () => {
     'injects faults into containers (kill, freeze, thaw), records them in the ground truth, and down sweeps the containers of a SIGKILLed cluster',
     async () => {
       const name = 'itg-kubelet-faults'
-      const sandboxNamespaces = (): string[] =>
-        execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-          .split('\n')
-          .filter((l) => l.startsWith('cni-'))
-      const namespacesBefore = sandboxNamespaces()
+      // The pod sandboxes' network namespaces of this cluster (not another's running meanwhile):
+      // those of the processes in its node's cgroups.
+      const sandboxNamespaces = (): string[] => {
+        const cgroups = join('/sys/fs/cgroup/memory', `es-k8s-verify-${name}`)
+        const inodes = new Set<number>()
+        for (const procs of readdirSync(cgroups, { recursive: true }).map(String))
+          if (procs.endsWith('cgroup.procs'))
+            for (const pid of readFileSync(join(cgroups, procs), 'utf8').split('\n'))
+              if (pid) inodes.add(statSync(`/proc/${pid}/ns/net`).ino)
+        return readdirSync('/var/run/netns').filter(
+          (n) => n.startsWith('cni-') && inodes.has(statSync(join('/var/run/netns', n)).ino)
+        )
+      }
       localCluster('up', '--name', name, '--detach')
       const dir = join(CLUSTERS_ROOT, name)
       const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
@@ -272,6 +279,8 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       localCluster('fault', '--name', name, 'thaw', 'default', 'sleeper')
       expect(freezerStates()).not.toContain('FROZEN')
       await kube.close()
+      const namespaces = sandboxNamespaces()
+      expect(namespaces).toHaveLength(1)
 
       // The owner dies without cleaning up; down still removes the containers and everything else.
       process.kill(state.pid, 'SIGKILL')
@@ -281,7 +290,7 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir)
       expect(localCluster('processes')).not.toContain(dir)
       // The sandbox's network namespace went with it, through the runtime.
-      expect(sandboxNamespaces()).toEqual(namespacesBefore)
+      expect(readdirSync('/var/run/netns').filter((n) => namespaces.includes(n))).toEqual([])
     },
     5 * MIN
   )

@@ -380,12 +380,12 @@ run('faults end in the right verdict, with what was last seen', () => {
   )
 
   it(
-    'a typo in discovery.seed_hosts (preflight off): names no pod, said as soon as every pod exists',
+    'typos in every discovery.seed_hosts name (preflight off): names no pod, said as soon as every pod exists',
     async () => {
       const manifests = editedManifests('manifests/elasticsearch', [
         [
           'es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster',
-          'es-cluster-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
+          'es-clustr-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
         ]
       ])
       const report = await verify(
@@ -404,6 +404,36 @@ run('faults end in the right verdict, with what was last seen', () => {
       )
     },
     3 * MIN
+  )
+
+  it(
+    'a typo in some discovery.seed_hosts names (preflight off): the nodes find each other through the others, so it passes with a warning',
+    async () => {
+      const manifests = editedManifests('manifests/elasticsearch', [
+        [
+          'es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster',
+          'es-cluster-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
+        ]
+      ])
+      const report = await verify(
+        parseOptions({
+          provider: 'local',
+          manifests,
+          preflight: 'false',
+          'report-dir': reportDir(),
+          'cluster-name': 'itg-seed-typo-some'
+        }),
+        recordingLogger()
+      )
+      expect(report.error?.message).toBeUndefined()
+      expect(report.verdict).toBe('passed')
+      expect(report.warnings).toContainEqual(
+        expect.stringMatching(
+          /^discovery\.seed_hosts names es-clustr-1\.es-cluster, es-clustr-2\.es-cluster, which cluster DNS never answers \(es-clustr-1\.es-cluster names no pod: .*\) The cluster formed all the same, through es-cluster-0\.es-cluster:/
+        )
+      )
+    },
+    5 * MIN
   )
 
   it(

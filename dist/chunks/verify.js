@@ -1136,6 +1136,32 @@ function peerNameNeverResolves(name, pods, services, namespace, expectedNodes = 
         return `The StatefulSet's serviceName is ${own ?? 'unset'}, so its pods are named ${host}.${own ?? '?'}, never ${name}. Set serviceName: ${subdomain}, or name the peers after ${own}.`;
     return undefined;
 }
+/**
+ * The names in the container's discovery.seed_hosts (ports dropped, lower case), or undefined when
+ * its env does not set them (they may come from a mounted elasticsearch.yml).
+ */
+function seedHostNames(env) {
+    const value = env['discovery.seed_hosts'] ?? env['discovery.zen.ping.unicast.hosts'];
+    if (value === undefined)
+        return undefined;
+    return value
+        .split(',')
+        .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+        .filter(Boolean);
+}
+/**
+ * Why each seed host that cluster DNS will never answer never resolves, by name. A name that
+ * resolves, may still resolve, or is not one of ours is not among them.
+ */
+function seedHostsThatNeverResolve(seedHosts, pods, services, namespace, expectedNodes) {
+    const never = new Map();
+    for (const name of seedHosts) {
+        const why = peerNameNeverResolves(name, pods, services, namespace, expectedNodes);
+        if (why)
+            never.set(name, why);
+    }
+    return never;
+}
 /** Peers named in a way that cluster DNS will never answer, with the object to fix. */
 function peersNeverResolve(logs, pods, services, namespace, expectedNodes) {
     const names = [...new Set([...logs.values()].flatMap(unresolvedHosts))].sort();
@@ -1265,7 +1291,14 @@ class TerminalCauses {
                 .list(`/api/v1/namespaces/${namespace}/services`)
                 .catch(() => undefined));
             const peers = services && peersNeverResolve(logs, pods, services, namespace, this.target.expectedNodes);
-            if (peers)
+            // Terminal only when no seed host can lead anywhere: one that resolves to a peer is enough
+            // for every node to find the cluster through it (the form step warns about the others).
+            const { seedHosts } = this.target;
+            const someSeedLeads = !!services &&
+                !!seedHosts &&
+                seedHostsThatNeverResolve(seedHosts, pods, services, namespace, this.target.expectedNodes)
+                    .size < seedHosts.length;
+            if (peers && !someSeedLeads)
                 return peers;
         }
         if (ready.length < this.target.expectedNodes)
@@ -1692,6 +1725,7 @@ const formStep = {
             logger: ctx.logger,
             pollIntervalMs: ctx.options.pollIntervalMs,
             signal: ctx.hooks.signal,
+            seedHosts: seedHostNames(ctx.manifests.view.env),
             changes: new ClusterChanges(ctx.kube, ctx.namespace, ctx.manifests.view.selector, ctx.manifests.view.containerName, ctx.logger).start()
         };
         const result = await waitForGreen(ctx.target, 'form', ctx.options.formationTimeoutMs).catch((err) => {
@@ -1706,6 +1740,11 @@ const formStep = {
         if (differs) {
             ctx.report.warnings.push(differs);
             ctx.logger.warning(differs);
+        }
+        const unresolvable = await seedHostsWarning(ctx.target);
+        if (unresolvable) {
+            ctx.report.warnings.push(unresolvable);
+            ctx.logger.warning(unresolvable);
         }
         ctx.report.clusterUuid = engine.clusterUuid;
         ctx.logger.info(`${engine.distribution} ${engine.version}: cluster ${result.health.cluster} (${engine.clusterUuid}) green with ${result.health.nodes} nodes`);
@@ -1727,6 +1766,25 @@ function versionDiffers(image, engine) {
     if (!asked || engine.version.startsWith(asked))
         return undefined;
     return `The image asks for ${engine.distribution} ${asked} (${image}), but the nodes run ${engine.version}: this run proves ${engine.version}, not ${asked}.`;
+}
+/**
+ * Seed hosts that cluster DNS never answers, although the cluster formed (through the others):
+ * a typo that passes today, and leaves each node one name fewer to find the cluster by.
+ */
+async function seedHostsWarning(target) {
+    const { kube, namespace, selector, seedHosts, expectedNodes } = target;
+    if (!seedHosts?.length)
+        return undefined;
+    const [pods, services] = await Promise.all([
+        kube.listPods(namespace, selector),
+        kube.list(`/api/v1/namespaces/${namespace}/services`)
+    ]).catch(() => [undefined, undefined]);
+    if (!pods || !services)
+        return undefined;
+    const never = seedHostsThatNeverResolve(seedHosts, pods, services, namespace, expectedNodes);
+    if (!never.size)
+        return undefined;
+    return `discovery.seed_hosts names ${[...never.keys()].join(', ')}, which cluster DNS never answers (${[...never.values()][0]}) The cluster formed all the same, through ${seedHosts.filter((h) => !never.has(h)).join(', ')}: each node finds the cluster through those alone, and the addresses it remembers.`;
 }
 
 /** Documents go in through the bulk API in batches of this many. */

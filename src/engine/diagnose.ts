@@ -206,6 +206,38 @@ export function peerNameNeverResolves(
   return undefined
 }
 
+/**
+ * The names in the container's discovery.seed_hosts (ports dropped, lower case), or undefined when
+ * its env does not set them (they may come from a mounted elasticsearch.yml).
+ */
+export function seedHostNames(env: Record<string, string>): string[] | undefined {
+  const value = env['discovery.seed_hosts'] ?? env['discovery.zen.ping.unicast.hosts']
+  if (value === undefined) return undefined
+  return value
+    .split(',')
+    .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+    .filter(Boolean)
+}
+
+/**
+ * Why each seed host that cluster DNS will never answer never resolves, by name. A name that
+ * resolves, may still resolve, or is not one of ours is not among them.
+ */
+export function seedHostsThatNeverResolve(
+  seedHosts: string[],
+  pods: PodView[],
+  services: ServiceView[],
+  namespace: string,
+  expectedNodes?: number
+): Map<string, string> {
+  const never = new Map<string, string>()
+  for (const name of seedHosts) {
+    const why = peerNameNeverResolves(name, pods, services, namespace, expectedNodes)
+    if (why) never.set(name, why)
+  }
+  return never
+}
+
 /** Peers named in a way that cluster DNS will never answer, with the object to fix. */
 export function peersNeverResolve(
   logs: Map<string, string>,
@@ -362,7 +394,15 @@ export class TerminalCauses {
         .catch(() => undefined)) as ServiceView[] | undefined
       const peers =
         services && peersNeverResolve(logs, pods, services, namespace, this.target.expectedNodes)
-      if (peers) return peers
+      // Terminal only when no seed host can lead anywhere: one that resolves to a peer is enough
+      // for every node to find the cluster through it (the form step warns about the others).
+      const { seedHosts } = this.target
+      const someSeedLeads =
+        !!services &&
+        !!seedHosts &&
+        seedHostsThatNeverResolve(seedHosts, pods, services, namespace, this.target.expectedNodes)
+          .size < seedHosts.length
+      if (peers && !someSeedLeads) return peers
     }
     if (ready.length < this.target.expectedNodes) return undefined
     return unmatchableBootstrap(

@@ -34,6 +34,8 @@ export interface ClusterTarget {
   signal?: AbortSignal
   /** Pod and engine changes as they happen: waits look at once instead of at their next poll. */
   changes?: ClusterChanges
+  /** discovery.seed_hosts as the manifests set it, when they do (see seedHostNames). */
+  seedHosts?: string[]
 }
 
 export interface FormationResult {

@@ -7,6 +7,8 @@ import { linkPreflight } from '../explain.js'
 import { snapshotElasticsearch } from '../collect.js'
 import type { RunContext, Step } from '../scenario.js'
 import { httpScheme } from '../security.js'
+import type { ClusterTarget } from '../formation.js'
+import { seedHostNames, seedHostsThatNeverResolve, type ServiceView } from '../diagnose.js'
 
 /** The way in to the engines: exec (curl in the pod) when a password is given, else the pod proxy. */
 function transportFor(ctx: RunContext): EsTransport {
@@ -67,6 +69,7 @@ export const formStep: Step = {
       logger: ctx.logger,
       pollIntervalMs: ctx.options.pollIntervalMs,
       signal: ctx.hooks.signal,
+      seedHosts: seedHostNames(ctx.manifests.view.env),
       changes: new ClusterChanges(
         ctx.kube!,
         ctx.namespace!,
@@ -89,6 +92,11 @@ export const formStep: Step = {
     if (differs) {
       ctx.report.warnings.push(differs)
       ctx.logger.warning(differs)
+    }
+    const unresolvable = await seedHostsWarning(ctx.target)
+    if (unresolvable) {
+      ctx.report.warnings.push(unresolvable)
+      ctx.logger.warning(unresolvable)
     }
     ctx.report.clusterUuid = engine.clusterUuid
     ctx.logger.info(
@@ -114,4 +122,21 @@ export function versionDiffers(
   const asked = tag && /^\d+\.\d+\.\d+/.exec(tag)?.[0]
   if (!asked || engine.version.startsWith(asked)) return undefined
   return `The image asks for ${engine.distribution} ${asked} (${image}), but the nodes run ${engine.version}: this run proves ${engine.version}, not ${asked}.`
+}
+
+/**
+ * Seed hosts that cluster DNS never answers, although the cluster formed (through the others):
+ * a typo that passes today, and leaves each node one name fewer to find the cluster by.
+ */
+async function seedHostsWarning(target: ClusterTarget): Promise<string | undefined> {
+  const { kube, namespace, selector, seedHosts, expectedNodes } = target
+  if (!seedHosts?.length) return undefined
+  const [pods, services] = await Promise.all([
+    kube.listPods(namespace, selector),
+    kube.list(`/api/v1/namespaces/${namespace}/services`) as Promise<ServiceView[]>
+  ]).catch(() => [undefined, undefined])
+  if (!pods || !services) return undefined
+  const never = seedHostsThatNeverResolve(seedHosts, pods, services, namespace, expectedNodes)
+  if (!never.size) return undefined
+  return `discovery.seed_hosts names ${[...never.keys()].join(', ')}, which cluster DNS never answers (${[...never.values()][0]}) The cluster formed all the same, through ${seedHosts.filter((h) => !never.has(h)).join(', ')}: each node finds the cluster through those alone, and the addresses it remembers.`
 }
