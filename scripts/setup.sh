@@ -10,7 +10,9 @@ export PATH="$node_bin:$PATH"
 missing=()
 # The upstream node's programs come from Debian: containerd, runc, the CNI plugins; its images are
 # built with debootstrap, umoci, busybox-static and gcc (the pause container, a static binary).
-for tool in go java mvn ip openssl curl containerd runc /usr/lib/cni/bridge debootstrap umoci /bin/busybox gcc; do
+# kube-proxy writes iptables rules in each cluster's Service router, entered with nsenter.
+for tool in go java mvn ip openssl curl containerd runc /usr/lib/cni/bridge debootstrap umoci /bin/busybox gcc \
+  iptables-restore nsenter sysctl; do
   command -v "$tool" >/dev/null || [[ -x $tool ]] || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -18,7 +20,8 @@ if ((${#missing[@]})); then
     apt-get update -qq >&2
     declare -A pkg=([go]=golang-go [java]=openjdk-17-jdk-headless [mvn]=maven [ip]=iproute2 [openssl]=openssl [curl]=curl
       [containerd]=containerd [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins [debootstrap]=debootstrap
-      [umoci]=umoci [/bin/busybox]=busybox-static [gcc]="gcc libc6-dev")
+      [umoci]=umoci [/bin/busybox]=busybox-static [gcc]="gcc libc6-dev" [iptables-restore]=iptables
+      [nsenter]=util-linux [sysctl]=procps)
     pkgs=()
     # shellcheck disable=SC2206 # gcc's entry is two packages
     for t in "${missing[@]}"; do pkgs+=(${pkg[$t]}); done
