@@ -144,6 +144,7 @@ image() {
     return
   fi
   log "assembling $ref"
+  layout_changed=1
   umoci new --image "$LAYOUT:$keyed"
   local layer
   for layer in "${layers[@]}"; do umoci raw add-layer --image "$LAYOUT:$keyed" "$layer"; done
@@ -351,15 +352,23 @@ build_all() {
   # Only the newest build of each image stays: older tags, their blobs and their layer tarballs go.
   local ref
   for ref in $(umoci ls --layout "$LAYOUT"); do
-    [[ $ref == *--* ]] && ! grep -qx -- "$ref" "$IMAGES/work/kept-refs" && umoci rm --image "$LAYOUT:$ref"
+    if [[ $ref == *--* ]] && ! grep -qx -- "$ref" "$IMAGES/work/kept-refs"; then
+      umoci rm --image "$LAYOUT:$ref"
+      layout_changed=1
+    fi
   done
-  umoci gc --layout "$LAYOUT"
+  # gc reads every blob of the layout (seconds for gigabytes): only after something changed, so
+  # that a cluster's start, which runs this every time, does not pay for it when nothing did.
+  if ((layout_changed)); then umoci gc --layout "$LAYOUT"; fi
   local layer
   for layer in "$IMAGES"/layers/*.tar; do
     grep -qx -- "$layer" "$IMAGES/work/kept-layers" || rm -f "$layer"
   done
   rm -rf "$IMAGES/work"
 }
+
+# Set when an image is assembled or a tag removed: the layout then holds blobs to collect.
+layout_changed=0
 
 case "${1:-build}" in
   build)
