@@ -102,7 +102,7 @@ run('local cluster tear-down', () => {
   )
 
   it(
-    "ClusterIP Services work through kube-proxy in the cluster's own router, and down removes it",
+    "ClusterIP Services work through kube-proxy in the cluster's own router, and down removes it; vm.max_map_count is only ever raised",
     async () => {
       localCluster('up', '--name', 'itg-services', '--detach')
       const dir = join(CLUSTERS_ROOT, 'itg-services')

@@ -466,7 +466,9 @@ async function down(name: string, opts: { keepStartLog?: boolean } = {}): Promis
 function sweepCluster(dir: string): string[] {
   const state = readStateAt(dir)
   cleanUpKubeletNodeHost(dir, basename(dir))
-  if (state) new PodNetwork(state.bridge, state.prefix).tearDown()
+  // pid 0: the owner shut down cleanly and removed its network itself. Removing it again by name
+  // would remove the network of a cluster that has claimed that bridge since.
+  if (state && state.pid !== 0) new PodNetwork(state.bridge, state.prefix).tearDown()
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')
     .map((line) => line.split(' ')[1])
@@ -534,7 +536,20 @@ async function downOrphans(): Promise<number> {
     for (const f of readdirSync(CLUSTERS_ROOT))
       if (f.endsWith('.up.log') && !existsSync(join(CLUSTERS_ROOT, f.slice(0, -'.up.log'.length))))
         rmSync(join(CLUSTERS_ROOT, f), { force: true })
-  const unowned = networks.filter((bridge) => !bridges.has(bridge))
+  // A cluster under this root that is starting (its owner alive, its state not written yet) may
+  // own a listed bridge that no state names yet: the sweep waits for another day then.
+  const starting =
+    existsSync(CLUSTERS_ROOT) &&
+    readdirSync(CLUSTERS_ROOT).some((f) => {
+      const d = join(CLUSTERS_ROOT, f)
+      if (states.some((s) => s.dir === d)) return false
+      try {
+        return alive(Number(readFileSync(join(d, OWNER_FILE), 'utf8')))
+      } catch {
+        return false
+      }
+    })
+  const unowned = starting ? [] : networks.filter((bridge) => !bridges.has(bridge))
   for (const bridge of unowned) new PodNetwork(bridge, '10.244.0').tearDown()
   return orphans.length
 }
