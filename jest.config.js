@@ -17,6 +17,8 @@ export default {
     { ...shared, displayName: 'unit', testMatch: ['**/*.test.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['**/*.itg.ts'] }
   ],
+  // Integration files slowest first, so that the two workers of scripts/test.sh finish together.
+  testSequencer: '<rootDir>/__tests__/helpers/slowest-first.mjs',
   // Every file of src/, imported by a test or not.
   collectCoverageFrom: ['src/**/*.ts', '!src/**/index.ts'],
   coverageReporters: ['text-summary', 'json-summary'],

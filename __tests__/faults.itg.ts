@@ -4,7 +4,7 @@
  * phases against a real local cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeClient } from '../src/engine/kube/client.js'
@@ -17,6 +17,7 @@ import { Timeline } from '../src/engine/timeline.js'
 import { VerificationError } from '../src/engine/errors.js'
 import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
+import type { Report } from '../src/engine/report.js'
 import { runCli } from '../src/cli/run.js'
 import { canRunLocalCluster, localCluster, recordingLogger } from './helpers/local-cluster.js'
 
@@ -199,11 +200,21 @@ run('faults on a running cluster', () => {
       expect(out).toMatch(
         /result +phase +duration\n-+ +-+ +-+\npassed +Preflight: lint the manifests +\d+ms *\npassed +Provision cluster \(existing\)/
       )
+      // One node holds one copy: the test index gets no replica, so the cluster stays green.
+      expect(out).toMatch(/seed-replicas 1 lowered to 0: 1 node\(s\) hold at most 1 copies/)
       expect(out).toMatch(/Kill the elected master skipped: single-node cluster/)
       // The article asks for 7.1.1; the local cluster runs 7.17.29, and the CLI says so.
       expect(out).toMatch(
         /Verdict: PASSED\nWarning: The image asks for elasticsearch 7\.1\.1 \(docker\.elastic\.co\/elasticsearch\/elasticsearch:7\.1\.1\), but the nodes run 7\.17\.29: this run proves 7\.17\.29, not 7\.1\.1\.\nLogs and reports: \/.+/
       )
+      // The report at that path says the same, and why the failover was skipped.
+      const report = JSON.parse(
+        readFileSync(join(/Logs and reports: (\/.+)/.exec(out)![1], 'report.json'), 'utf8')
+      ) as Report
+      expect(report.verdict).toBe('passed')
+      expect(report.failoverSkipped).toMatch(/single-node cluster \(discovery\.type=single-node\)/)
+      expect(report.phases.find((p) => p.name === 'failover-1')?.status).toBe('skipped')
+      expect(report.phases.find((p) => p.name === 'check-data')?.status).toBe('passed')
     },
     5 * 60_000
   )

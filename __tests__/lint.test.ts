@@ -180,6 +180,18 @@ describe('lint', () => {
     )
   })
 
+  it('compares seed hosts as DNS does: a port, a trailing dot and upper case still name the pod', () => {
+    const r = lintEdited(
+      'elasticsearch',
+      /(seed_hosts\n *value: )[^\n]+/,
+      '$1ES-Cluster-0.es-cluster:9300,es-cluster-1.es-cluster.,es-clustr-2.es-cluster'
+    )
+    const seeds = r.findings.filter((f) => /seed_hosts entry/.test(f.message))
+    expect(seeds.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^discovery\.seed_hosts entry 'es-clustr-2\.es-cluster' is not a pod/)
+    ])
+  })
+
   it('reports vm.max_map_count as information only, and not when mmap is off', () => {
     expect(lint(['manifests/elasticsearch']).findings.map((f) => [f.ruleId, f.severity])).toEqual([
       ['max-map-count', 'info']

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  mkdirSync
+} from 'node:fs'
+import { expect } from '@jest/globals'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Logger } from '../../src/engine/logger.js'
@@ -65,4 +73,19 @@ export function editedManifests(dir: string, edits: [string | RegExp, string][])
     writeFileSync(join(out, file), text)
   }
   return out
+}
+
+/** Every log a report holds of one pod (its containers, previous runs included). */
+export function podLog(reportDir: string, pod: string): string {
+  const podDir = join(reportDir, 'pods', pod)
+  return readdirSync(podDir)
+    .map((f) => readFileSync(join(podDir, f), 'utf8'))
+    .join('\n')
+}
+
+/** The node is the upstream kubelet on containerd, as `kubectl get nodes -o wide` shows it. */
+export function expectUpstreamNode(reportDir: string): void {
+  const nodes = readFileSync(join(reportDir, 'objects', 'nodes.yaml'), 'utf8')
+  expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
+  expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
 }

@@ -1,4 +1,5 @@
 import { quantityBytes } from '../lint/rules/heap.js'
+import { SEED_HOSTS, seedHostList, settingOf } from '../lint/context.js'
 import type { ClusterTarget } from './formation.js'
 import type { PodView } from './kube/client.js'
 import { isReady, tellingLine } from './observe.js'
@@ -211,12 +212,8 @@ export function peerNameNeverResolves(
  * its env does not set them (they may come from a mounted elasticsearch.yml).
  */
 export function seedHostNames(env: Record<string, string>): string[] | undefined {
-  const value = env['discovery.seed_hosts'] ?? env['discovery.zen.ping.unicast.hosts']
-  if (value === undefined) return undefined
-  return value
-    .split(',')
-    .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
-    .filter(Boolean)
+  const seeds = settingOf(env, SEED_HOSTS)
+  return seeds && seedHostList(seeds.value)
 }
 
 /**

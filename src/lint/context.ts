@@ -88,6 +88,20 @@ export function settingOf(
   return undefined
 }
 
+/** The settings that name the seed hosts, the current one first (the second is Elasticsearch 6's). */
+export const SEED_HOSTS = ['discovery.seed_hosts', 'discovery.zen.ping.unicast.hosts']
+
+/**
+ * The host names of a seed-hosts setting's value, as DNS compares them: ports and a trailing dot
+ * dropped, lower case.
+ */
+export function seedHostList(value: string): string[] {
+  return value
+    .split(',')
+    .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+    .filter(Boolean)
+}
+
 export const INITIAL_MASTERS = [
   'cluster.initial_master_nodes',
   'cluster.initial_cluster_manager_nodes'

@@ -1,5 +1,5 @@
 import { findingAt, type Finding, type Rule } from '../rule.js'
-import { INITIAL_MASTERS, podNames, settingOf } from '../context.js'
+import { INITIAL_MASTERS, SEED_HOSTS, podNames, seedHostList, settingOf } from '../context.js'
 
 /**
  * node.name, discovery.seed_hosts and cluster.initial_master_nodes must agree with the pod
@@ -49,14 +49,11 @@ export const discoveryNames: Rule = {
           }
         }
       }
-      const seeds = settingOf(envs[0], ['discovery.seed_hosts', 'discovery.zen.ping.unicast.hosts'])
+      const seeds = settingOf(envs[0], SEED_HOSTS)
       if (seeds) {
         const at = sts.envAt(seeds.name)
         const service = sts.spec.serviceName
-        for (const host of seeds.value
-          .split(',')
-          .map((s) => s.trim().replace(/:\d+$/, ''))
-          .filter(Boolean)) {
+        for (const host of seedHostList(seeds.value)) {
           const resolves =
             host === service ||
             pods.some((p) => host === `${p}.${service}` || host.startsWith(`${p}.${service}.`))
