@@ -1,10 +1,12 @@
 /**
  * Broken manifests end in the right verdict, with what was last seen, on the real local cluster
  * (upstream control plane, kubelet, containerd, CoreDNS, real engines): why it fails, in the
- * engine's, the scheduler's or the kubelet's own words, and soon after the cause shows. Each test
- * starts and removes its own cluster through the verifier's local provider.
+ * engine's, the scheduler's or the kubelet's own words, and soon after the cause shows. The tests
+ * share one cluster, each run in a namespace of its own (the existing provider, as a PR gate on a
+ * running cluster uses it): a broken manifest's verdict does not depend on a fresh cluster, and
+ * the local provider's own start and removal are proven in verify-local.itg.ts.
  */
-import { describe, expect, it, beforeAll } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +18,7 @@ import {
   canRunLocalCluster,
   recordingLogger,
   editedManifests,
+  localCluster,
   LOCAL_CLUSTER,
   CLUSTERS_ROOT
 } from './helpers/local-cluster.js'
@@ -23,25 +26,29 @@ import {
 const run = canRunLocalCluster() ? describe : describe.skip
 const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
 const MIN = 60_000
+const SHARED_CLUSTER = 'itg-broken'
+let kubeconfig: string
+
+/** The options that run a verification in a fresh namespace of the shared cluster. */
+const sharedCluster = (): Record<string, string> => ({ provider: 'existing', kubeconfig })
 
 /**
  * The reference Elasticsearch manifests with `seedHosts` as discovery.seed_hosts, verified with
  * preflight off (its lint names a seed host that is no pod before anything is made) and formation
  * only: what seed hosts change is whether the cluster forms.
  */
-async function verifyWithSeedHosts(seedHosts: string, clusterName: string): Promise<Report> {
+async function verifyWithSeedHosts(seedHosts: string): Promise<Report> {
   const manifests = editedManifests('manifests/elasticsearch', [
     ['es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster', seedHosts]
   ])
   try {
     return await verify(
       parseOptions({
-        provider: 'local',
+        ...sharedCluster(),
         manifests,
         preflight: 'false',
         rounds: '0',
-        'report-dir': reportDir(),
-        'cluster-name': clusterName
+        'report-dir': reportDir()
       }),
       recordingLogger()
     )
@@ -53,7 +60,14 @@ async function verifyWithSeedHosts(seedHosts: string, clusterName: string): Prom
 run('faults end in the right verdict, with what was last seen', () => {
   beforeAll(() => {
     process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
-  })
+    kubeconfig = join(mkdtempSync(join(tmpdir(), 'broken-')), 'kubeconfig')
+    localCluster('up', '--name', SHARED_CLUSTER, '--detach', '--kubeconfig', kubeconfig)
+  }, 2 * MIN)
+
+  afterAll(() => {
+    localCluster('down', '--name', SHARED_CLUSTER)
+    expect(existsSync(join(CLUSTERS_ROOT, SHARED_CLUSTER))).toBe(false)
+  }, 2 * MIN)
 
   it(
     'an image the cluster cannot run: formation fails naming ImagePullBackOff',
@@ -61,10 +75,9 @@ run('faults end in the right verdict, with what was last seen', () => {
       const dir = reportDir()
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           image: 'registry.example/elasticsearch:1',
-          'report-dir': dir,
-          'cluster-name': 'itg-pull'
+          'report-dir': dir
         }),
         recordingLogger()
       )
@@ -99,10 +112,9 @@ run('faults end in the right verdict, with what was last seen', () => {
       ])
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-pvc'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
@@ -125,11 +137,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       ])
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
           preflight: 'false',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-names'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
@@ -154,11 +165,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       const started = Date.now()
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
           preflight: 'false',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-svc-name'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
@@ -185,8 +195,7 @@ run('faults end in the right verdict, with what was last seen', () => {
     'typos in every discovery.seed_hosts name (preflight off): names no pod, said as soon as every pod exists',
     async () => {
       const report = await verifyWithSeedHosts(
-        'es-clustr-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster',
-        'itg-seed-typo'
+        'es-clustr-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
       )
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
@@ -200,8 +209,7 @@ run('faults end in the right verdict, with what was last seen', () => {
     'a typo in some discovery.seed_hosts names (preflight off): the nodes find each other through the others, so it forms with a warning',
     async () => {
       const report = await verifyWithSeedHosts(
-        'es-cluster-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster',
-        'itg-seed-typo-some'
+        'es-cluster-0.es-cluster,es-clustr-1.es-cluster,es-clustr-2.es-cluster'
       )
       expect(report.error?.message).toBeUndefined()
       expect(report.verdict).toBe('passed')
@@ -222,11 +230,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       ])
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
           preflight: 'false',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-too-big'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
@@ -249,11 +256,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       ])
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
           preflight: 'false',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-split'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
@@ -274,11 +280,10 @@ run('faults end in the right verdict, with what was last seen', () => {
       ])
       const report = await verify(
         parseOptions({
-          provider: 'local',
+          ...sharedCluster(),
           manifests,
           preflight: 'false',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-heap'
+          'report-dir': reportDir()
         }),
         recordingLogger()
       )
