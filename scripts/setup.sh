@@ -35,6 +35,8 @@ if [[ ! -d node_modules/@kubernetes/client-node ]] || [[ package-lock.json -nt n
   npm ci --no-audit --no-fund >&2
 fi
 bash local-cluster/scripts/build-control-plane.sh all >&2
+# The engines the node agent ran before the images replaced it (121 MB): nothing reads them now.
+rm -rf "${ES_K8S_VERIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/es-k8s-verify}/engines"
 bash local-cluster/scripts/build-images.sh >&2
 npx tsc -p tsconfig.json >&2
 [[ -f dist/local-cluster.js && -f dist/cli.js ]] || npm run bundle >&2

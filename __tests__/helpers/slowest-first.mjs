@@ -9,9 +9,10 @@ import Sequencer from '@jest/test-sequencer'
 import { basename } from 'node:path'
 
 const SECONDS = {
-  'verify-local.itg.ts': 740,
-  'broken-manifests.itg.ts': 350,
+  'verify-local.itg.ts': 550,
+  'broken-manifests.itg.ts': 250,
   'kubelet-node.itg.ts': 250,
+  'providers.itg.ts': 170,
   'data-availability.itg.ts': 230,
   'faults.itg.ts': 174,
   'action.itg.ts': 100,
