@@ -29,26 +29,23 @@ const MIN = 60_000
 const SHARED_CLUSTER = 'itg-broken'
 let kubeconfig: string
 
-/** The options that run a verification in a fresh namespace of the shared cluster. */
-const sharedCluster = (): Record<string, string> => ({ provider: 'existing', kubeconfig })
-
 /**
- * The reference Elasticsearch manifests with `seedHosts` as discovery.seed_hosts, verified with
- * preflight off (its lint names a seed host that is no pod before anything is made) and formation
- * only: what seed hosts change is whether the cluster forms.
+ * Verifies the reference Elasticsearch manifests with textual edits, in a fresh namespace of the
+ * shared cluster, and removes the edited copy.
  */
-async function verifyWithSeedHosts(seedHosts: string): Promise<Report> {
-  const manifests = editedManifests('manifests/elasticsearch', [
-    ['es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster', seedHosts]
-  ])
+async function verifyEdited(
+  edits: [string | RegExp, string][],
+  options: Record<string, string> = {}
+): Promise<Report> {
+  const manifests = editedManifests('manifests/elasticsearch', edits)
   try {
     return await verify(
       parseOptions({
-        ...sharedCluster(),
+        provider: 'existing',
+        kubeconfig,
         manifests,
-        preflight: 'false',
-        rounds: '0',
-        'report-dir': reportDir()
+        'report-dir': reportDir(),
+        ...options
       }),
       recordingLogger()
     )
@@ -56,6 +53,17 @@ async function verifyWithSeedHosts(seedHosts: string): Promise<Report> {
     rmSync(manifests, { recursive: true, force: true })
   }
 }
+
+/**
+ * The reference manifests with `seedHosts` as discovery.seed_hosts, preflight off (its lint names
+ * a seed host that is no pod before anything is made), formation only: what seed hosts change is
+ * whether the cluster forms.
+ */
+const verifyWithSeedHosts = (seedHosts: string): Promise<Report> =>
+  verifyEdited(
+    [['es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster', seedHosts]],
+    { preflight: 'false', rounds: '0' }
+  )
 
 run('faults end in the right verdict, with what was last seen', () => {
   beforeAll(() => {
@@ -72,15 +80,8 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'an image the cluster cannot run: formation fails naming ImagePullBackOff',
     async () => {
-      const dir = reportDir()
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          image: 'registry.example/elasticsearch:1',
-          'report-dir': dir
-        }),
-        recordingLogger()
-      )
+      const report = await verifyEdited([], { image: 'registry.example/elasticsearch:1' })
+      const dir = report.reportDir
       expect(report.verdict).toBe('failed')
       expect(report.error?.phase).toBe('form')
       // With the default 10m formation timeout: the verdict comes from the cause, not the clock.
@@ -104,20 +105,12 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'an unbound claim: formation fails naming the pending claim',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
+      const report = await verifyEdited([
         [
           "accessModes: ['ReadWriteOnce']",
           "storageClassName: does-not-exist\n        accessModes: ['ReadWriteOnce']"
         ]
       ])
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
-      )
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
         /^Pod es-cluster-\d is Unschedulable: its claim data-es-cluster-\d asks for StorageClass does-not-exist, which does not exist/
@@ -132,17 +125,9 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'node.name not among the initial master nodes: the cluster never forms, and the message carries the engine’s own log line',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
-        [/(initial_master_nodes\n *value: )[^\n]+/, '$1es-cluster-0,es-cluster-1,es-cluster-2']
-      ])
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          preflight: 'false',
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
+      const report = await verifyEdited(
+        [[/(initial_master_nodes\n *value: )[^\n]+/, '$1es-cluster-0,es-cluster-1,es-cluster-2']],
+        { preflight: 'false' }
       )
       expect(report.verdict).toBe('failed')
       expect(report.error?.phase).toBe('form')
@@ -159,18 +144,10 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'a headless Service under another name than the peers use (preflight off): the peers never resolve, and the verdict names the Service',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
-        [/^(metadata:\n {2}name: )es-cluster(\n {2}labels:)/m, '$1es-nodes$2']
-      ])
       const started = Date.now()
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          preflight: 'false',
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
+      const report = await verifyEdited(
+        [[/^(metadata:\n {2}name: )es-cluster(\n {2}labels:)/m, '$1es-nodes$2']],
+        { preflight: 'false' }
       )
       expect(report.verdict).toBe('failed')
       expect(report.error?.phase).toBe('form')
@@ -225,17 +202,9 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'a memory request no node can hold (preflight off): the verdict quotes the scheduler and says it can never fit',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
-        [/(requests:\n *cpu: 250m\n *memory: )1Gi(\n *limits:\n *memory: )1Gi/, '$14Ti$24Ti']
-      ])
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          preflight: 'false',
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
+      const report = await verifyEdited(
+        [[/(requests:\n *cpu: 250m\n *memory: )1Gi(\n *limits:\n *memory: )1Gi/, '$14Ti$24Ti']],
+        { preflight: 'false' }
       )
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
@@ -248,20 +217,14 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'discovery.type single-node with three replicas (preflight off): three one-node clusters, named as separate clusters',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
+      const report = await verifyEdited(
         [
-          /(- name: )cluster\.initial_master_nodes\n( *value: )[^\n]+/,
-          '$1discovery.type\n$2single-node'
-        ]
-      ])
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          preflight: 'false',
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
+          [
+            /(- name: )cluster\.initial_master_nodes\n( *value: )[^\n]+/,
+            '$1discovery.type\n$2single-node'
+          ]
+        ],
+        { preflight: 'false' }
       )
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
@@ -275,18 +238,9 @@ run('faults end in the right verdict, with what was last seen', () => {
   it(
     'different -Xms and -Xmx (preflight off): the verdict quotes the engine’s own bootstrap check, within a minute of form',
     async () => {
-      const manifests = editedManifests('manifests/elasticsearch', [
-        ['-Xms512m -Xmx512m', '-Xms256m -Xmx512m']
-      ])
-      const report = await verify(
-        parseOptions({
-          ...sharedCluster(),
-          manifests,
-          preflight: 'false',
-          'report-dir': reportDir()
-        }),
-        recordingLogger()
-      )
+      const report = await verifyEdited([['-Xms512m -Xmx512m', '-Xms256m -Xmx512m']], {
+        preflight: 'false'
+      })
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
         /initial heap size \[268435456\] not equal to maximum heap size \[536870912\]; this can cause resize pauses/

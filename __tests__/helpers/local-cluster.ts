@@ -83,9 +83,16 @@ export function podLog(reportDir: string, pod: string): string {
     .join('\n')
 }
 
-/** The node is the upstream kubelet on containerd, as `kubectl get nodes -o wide` shows it. */
-export function expectUpstreamNode(reportDir: string): void {
+/**
+ * The pod's engine ran on the upstream kubelet on containerd (the node as `kubectl get nodes -o
+ * wide` shows it), started by its own bootstrap with the checks enforced (production mode: it
+ * binds a pod address). Returns the pod's log, for what else it should say.
+ */
+export function expectOwnBootstrapOnUpstreamNode(reportDir: string, pod: string): string {
   const nodes = readFileSync(join(reportDir, 'objects', 'nodes.yaml'), 'utf8')
   expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
   expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
+  const log = podLog(reportDir, pod)
+  expect(log).toMatch(/bound or publishing to a non-loopback address, enforcing bootstrap checks/)
+  return log
 }
