@@ -103,6 +103,44 @@ run('faults end in the right verdict, with what was last seen', () => {
   )
 
   it(
+    'a tag of a major built nowhere ends in the kubelet’s own ErrImagePull / ImagePullBackOff',
+    async () => {
+      const report = await verifyEdited([], {
+        image: 'docker.elastic.co/elasticsearch/elasticsearch:6.8.23'
+      })
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /cannot pull the image of container es, and retrying will not help: ImagePullBackOff: Back-off pulling image "docker\.elastic\.co\/elasticsearch\/elasticsearch:6\.8\.23"/
+      )
+    },
+    3 * MIN
+  )
+
+  it(
+    'the secured Elasticsearch 8 manifests without the password fail within a minute, saying that the engine asked for authentication',
+    async () => {
+      const report = await verify(
+        parseOptions({
+          provider: 'existing',
+          kubeconfig,
+          manifests: 'manifests/elasticsearch-8-secured',
+          // Past the check that refuses this run before anything is made: the engine's own 401.
+          preflight: 'false',
+          'report-dir': reportDir()
+        }),
+        recordingLogger()
+      )
+      expect(report.verdict).toBe('failed')
+      expect(report.error?.message).toMatch(
+        /^The engine asked for authentication \(HTTP 401 from es-cluster-\d, _cat\/master: security_exception: missing authentication credentials for REST request/
+      )
+      const form = report.phases.find((p) => p.name === 'form')
+      expect(form?.durationMs).toBeLessThan(MIN)
+    },
+    3 * MIN
+  )
+
+  it(
     'an unbound claim: formation fails naming the pending claim',
     async () => {
       const report = await verifyEdited([

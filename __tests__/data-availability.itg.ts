@@ -2,10 +2,11 @@
  * Data and service through every disruption, on the real local cluster: the ways manifests lose
  * data or service, and how the verdict says so. (That the reference manifests keep every
  * acknowledged write through failover, full restart and rolling upgrade is proven by their runs in
- * verify-local.itg.ts.)
+ * verify-local.itg.ts.) The tests share one cluster, each run in a namespace of its own (the
+ * existing provider): these verdicts do not depend on a fresh cluster.
  */
-import { describe, expect, it, beforeAll } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verify } from '../src/engine/verify.js'
@@ -15,17 +16,21 @@ import {
   canRunLocalCluster,
   recordingLogger,
   editedManifests,
-  LOCAL_CLUSTER
+  localCluster,
+  LOCAL_CLUSTER,
+  CLUSTERS_ROOT
 } from './helpers/local-cluster.js'
 
 const run = canRunLocalCluster() ? describe : describe.skip
 const MIN = 60_000
+const SHARED_CLUSTER = 'itg-data'
+let kubeconfig: string
 
 async function verifyOn(raw: Record<string, string>): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'itg-report-'))
   try {
     const report = await verify(
-      parseOptions({ provider: 'local', 'report-dir': dir, ...raw }),
+      parseOptions({ provider: 'existing', kubeconfig, 'report-dir': dir, ...raw }),
       recordingLogger()
     )
     // What report.json says is what the run returned.
@@ -39,15 +44,21 @@ async function verifyOn(raw: Record<string, string>): Promise<Report> {
 run('data and availability on the local cluster', () => {
   beforeAll(() => {
     process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
-  })
+    kubeconfig = join(mkdtempSync(join(tmpdir(), 'data-')), 'kubeconfig')
+    localCluster('up', '--name', SHARED_CLUSTER, '--detach', '--kubeconfig', kubeconfig)
+  }, 2 * MIN)
+
+  afterAll(() => {
+    localCluster('down', '--name', SHARED_CLUSTER)
+    expect(existsSync(join(CLUSTERS_ROOT, SHARED_CLUSTER))).toBe(false)
+  }, 2 * MIN)
 
   it(
     "the article's manifests lose every document in a full restart, and the verdict points at the /data mount",
     async () => {
       const report = await verifyOn({
         manifests: 'manifests/article-three-node',
-        scenario: 'restart',
-        'cluster-name': 'itg-data-article'
+        scenario: 'restart'
       })
       expect(report.verdict).toBe('failed')
       expect(report.error?.phase).toBe('check-data')
@@ -69,8 +80,7 @@ run('data and availability on the local cluster', () => {
     async () => {
       const report = await verifyOn({
         manifests: 'manifests/article-three-node',
-        'seed-replicas': '0',
-        'cluster-name': 'itg-data-red'
+        'seed-replicas': '0'
       })
       expect(report.verdict).toBe('failed')
       expect(report.error?.message).toMatch(
@@ -93,8 +103,7 @@ run('data and availability on the local cluster', () => {
       try {
         const report = await verifyOn({
           manifests,
-          scenario: 'rolling-upgrade',
-          'cluster-name': 'itg-data-ondelete'
+          scenario: 'rolling-upgrade'
         })
         expect(report.verdict).toBe('failed')
         expect(report.error?.phase).toBe('rolling-upgrade')
@@ -121,8 +130,7 @@ run('data and availability on the local cluster', () => {
       try {
         const report = await verifyOn({
           manifests,
-          'failover-timeout': '30s',
-          'cluster-name': 'itg-data-quorum'
+          'failover-timeout': '30s'
         })
         expect(report.verdict).toBe('failed')
         expect(report.error?.phase).toBe('failover-1')

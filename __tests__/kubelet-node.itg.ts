@@ -33,6 +33,7 @@ if (!canRunKubeletNode)
 
 const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
 const MIN = 60_000
+const SECURED_MANIFESTS = 'manifests/elasticsearch-8-secured'
 
 run('verify on the upstream node (kubelet, containerd)', () => {
   beforeAll(() => {
@@ -69,9 +70,8 @@ run('verify on the upstream node (kubelet, containerd)', () => {
   )
 
   describe('the secured Elasticsearch 8 manifests (TLS on HTTP and transport, a file-realm user)', () => {
-    const SECURED = 'manifests/elasticsearch-8-secured'
     // The test user is public: its name and password are in the Secret beside the manifests.
-    const user = parseAllDocuments(readFileSync(join(SECURED, 'secrets.yaml'), 'utf8'))
+    const user = parseAllDocuments(readFileSync(join(SECURED_MANIFESTS, 'secrets.yaml'), 'utf8'))
       .map((d) => d.toJS() as { metadata: { name: string }; stringData: Record<string, string> })
       .find((d) => d.metadata.name === 'es-test-user')!.stringData
 
@@ -82,7 +82,7 @@ run('verify on the upstream node (kubelet, containerd)', () => {
         const report = await verify(
           parseOptions({
             provider: 'local',
-            manifests: SECURED,
+            manifests: SECURED_MANIFESTS,
             username: user.username,
             password: user.password,
             'report-dir': dir,
@@ -109,52 +109,7 @@ run('verify on the upstream node (kubelet, containerd)', () => {
       },
       8 * MIN
     )
-
-    it(
-      'fail without the password, within a minute, saying that the engine asked for authentication',
-      async () => {
-        const report = await verify(
-          parseOptions({
-            provider: 'local',
-            manifests: SECURED,
-            // Past the check that refuses this run before anything is made: the engine's own 401.
-            preflight: 'false',
-            'report-dir': reportDir(),
-            'cluster-name': 'itg-kubelet-secured-anon'
-          }),
-          recordingLogger()
-        )
-        expect(report.verdict).toBe('failed')
-        expect(report.error?.message).toMatch(
-          /^The engine asked for authentication \(HTTP 401 from es-cluster-\d, _cat\/master: security_exception: missing authentication credentials for REST request/
-        )
-        const form = report.phases.find((p) => p.name === 'form')
-        expect(form?.durationMs).toBeLessThan(MIN)
-      },
-      5 * MIN
-    )
   })
-
-  it(
-    'a tag of a major built nowhere ends in the kubelet’s own ErrImagePull / ImagePullBackOff',
-    async () => {
-      const report = await verify(
-        parseOptions({
-          provider: 'local',
-          manifests: 'manifests/elasticsearch',
-          image: 'docker.elastic.co/elasticsearch/elasticsearch:6.8.23',
-          'report-dir': reportDir(),
-          'cluster-name': 'itg-kubelet-pull'
-        }),
-        recordingLogger()
-      )
-      expect(report.verdict).toBe('failed')
-      expect(report.error?.message).toMatch(
-        /cannot pull the image of container es, and retrying will not help: ImagePullBackOff: Back-off pulling image "docker\.elastic\.co\/elasticsearch\/elasticsearch:6\.8\.23"/
-      )
-    },
-    5 * MIN
-  )
 
   it(
     'injects faults into containers (kill, freeze, thaw), records them in the ground truth, and down sweeps the containers of a SIGKILLed cluster',
