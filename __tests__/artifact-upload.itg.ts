@@ -41,6 +41,7 @@ function unsignedJwt(payload: object): string {
 
 describe('artifact upload to a local results service and Azurite', () => {
   let azurite: ChildProcess
+  let location: string
   let results: Server
   let blobPort: number
   const calls: { method: string; body: Record<string, unknown>; auth?: string }[] = []
@@ -48,7 +49,7 @@ describe('artifact upload to a local results service and Azurite', () => {
 
   beforeAll(async () => {
     blobPort = await freePort()
-    const location = mkdtempSync(join(tmpdir(), 'azurite-'))
+    location = mkdtempSync(join(tmpdir(), 'azurite-'))
     azurite = spawn(
       process.execPath,
       [
@@ -61,7 +62,10 @@ describe('artifact upload to a local results service and Azurite', () => {
         location,
         '--silent',
         '--skipApiVersionCheck',
-        '--loose'
+        '--loose',
+        // Azurite reports usage to Azure Monitor by default: traffic beyond loopback, and files
+        // it writes to the temp dir after it is told to stop.
+        '--disableTelemetry'
       ],
       { stdio: 'ignore' }
     )
@@ -120,7 +124,12 @@ describe('artifact upload to a local results service and Azurite', () => {
 
   afterAll(async () => {
     Object.assign(process.env, env)
-    azurite?.kill()
+    if (azurite && azurite.exitCode === null) {
+      const exited = new Promise((r) => azurite.once('exit', r))
+      azurite.kill()
+      await exited
+    }
+    if (location) rmSync(location, { recursive: true, force: true })
     results?.closeAllConnections()
     await new Promise<void>((r) => (results ? results.close(() => r()) : r()))
   })

@@ -4,7 +4,7 @@
  * phases against a real local cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -221,9 +221,9 @@ run('faults on a running cluster', () => {
         /Verdict: PASSED\nWarning: The image asks for elasticsearch 7\.1\.1 \(docker\.elastic\.co\/elasticsearch\/elasticsearch:7\.1\.1\), but the nodes run 7\.17\.29: this run proves 7\.17\.29, not 7\.1\.1\.\nLogs and reports: \/.+/
       )
       // The report at that path says the same, and why the failover was skipped.
-      const report = JSON.parse(
-        readFileSync(join(/Logs and reports: (\/.+)/.exec(out)![1], 'report.json'), 'utf8')
-      ) as Report
+      const reportDir = /Logs and reports: (\/.+)/.exec(out)![1]
+      const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as Report
+      rmSync(reportDir, { recursive: true, force: true })
       expect(report.verdict).toBe('passed')
       expect(report.failoverSkipped).toMatch(/single-node cluster \(discovery\.type=single-node\)/)
       expect(report.phases.find((p) => p.name === 'failover-1')?.status).toBe('skipped')
