@@ -6,7 +6,7 @@
  * running cluster uses it): a broken manifest's verdict does not depend on a fresh cluster, and
  * the local provider's own start and removal are proven in verify-local.itg.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,64 +18,52 @@ import {
   canRunLocalCluster,
   recordingLogger,
   editedManifests,
-  localCluster,
-  LOCAL_CLUSTER,
+  useSharedCluster,
   CLUSTERS_ROOT
 } from './helpers/local-cluster.js'
 
 const run = canRunLocalCluster() ? describe : describe.skip
 const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
 const MIN = 60_000
-const SHARED_CLUSTER = 'itg-broken'
-let kubeconfig: string
-
-/**
- * Verifies the reference Elasticsearch manifests with textual edits, in a fresh namespace of the
- * shared cluster, and removes the edited copy.
- */
-async function verifyEdited(
-  edits: [string | RegExp, string][],
-  options: Record<string, string> = {}
-): Promise<Report> {
-  const manifests = editedManifests('manifests/elasticsearch', edits)
-  try {
-    return await verify(
-      parseOptions({
-        provider: 'existing',
-        kubeconfig,
-        manifests,
-        'report-dir': reportDir(),
-        ...options
-      }),
-      recordingLogger()
-    )
-  } finally {
-    rmSync(manifests, { recursive: true, force: true })
-  }
-}
-
-/**
- * The reference manifests with `seedHosts` as discovery.seed_hosts, preflight off (its lint names
- * a seed host that is no pod before anything is made), formation only: what seed hosts change is
- * whether the cluster forms.
- */
-const verifyWithSeedHosts = (seedHosts: string): Promise<Report> =>
-  verifyEdited(
-    [['es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster', seedHosts]],
-    { preflight: 'false', rounds: '0' }
-  )
 
 run('faults end in the right verdict, with what was last seen', () => {
-  beforeAll(() => {
-    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
-    kubeconfig = join(mkdtempSync(join(tmpdir(), 'broken-')), 'kubeconfig')
-    localCluster('up', '--name', SHARED_CLUSTER, '--detach', '--kubeconfig', kubeconfig)
-  }, 2 * MIN)
+  const cluster = useSharedCluster('itg-broken')
 
-  afterAll(() => {
-    localCluster('down', '--name', SHARED_CLUSTER)
-    expect(existsSync(join(CLUSTERS_ROOT, SHARED_CLUSTER))).toBe(false)
-  }, 2 * MIN)
+  /**
+   * Verifies the reference Elasticsearch manifests with textual edits, in a fresh namespace of the
+   * shared cluster, and removes the edited copy.
+   */
+  async function verifyEdited(
+    edits: [string | RegExp, string][],
+    options: Record<string, string> = {}
+  ): Promise<Report> {
+    const manifests = editedManifests('manifests/elasticsearch', edits)
+    try {
+      return await verify(
+        parseOptions({
+          provider: 'existing',
+          kubeconfig: cluster.kubeconfig,
+          manifests,
+          'report-dir': reportDir(),
+          ...options
+        }),
+        recordingLogger()
+      )
+    } finally {
+      rmSync(manifests, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * The reference manifests with `seedHosts` as discovery.seed_hosts, preflight off (its lint names
+   * a seed host that is no pod before anything is made), formation only: what seed hosts change is
+   * whether the cluster forms.
+   */
+  const verifyWithSeedHosts = (seedHosts: string): Promise<Report> =>
+    verifyEdited(
+      [['es-cluster-0.es-cluster,es-cluster-1.es-cluster,es-cluster-2.es-cluster', seedHosts]],
+      { preflight: 'false', rounds: '0' }
+    )
 
   it(
     'an image the cluster cannot run: formation fails naming ImagePullBackOff',
@@ -122,7 +110,7 @@ run('faults end in the right verdict, with what was last seen', () => {
       const report = await verify(
         parseOptions({
           provider: 'existing',
-          kubeconfig,
+          kubeconfig: cluster.kubeconfig,
           manifests: 'manifests/elasticsearch-8-secured',
           // Past the check that refuses this run before anything is made: the engine's own 401.
           preflight: 'false',

@@ -5,8 +5,8 @@
  * verify-local.itg.ts.) The tests share one cluster, each run in a namespace of its own (the
  * existing provider): these verdicts do not depend on a fresh cluster.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { verify } from '../src/engine/verify.js'
@@ -16,42 +16,36 @@ import {
   canRunLocalCluster,
   recordingLogger,
   editedManifests,
-  localCluster,
-  LOCAL_CLUSTER,
-  CLUSTERS_ROOT
+  useSharedCluster
 } from './helpers/local-cluster.js'
 
 const run = canRunLocalCluster() ? describe : describe.skip
 const MIN = 60_000
-const SHARED_CLUSTER = 'itg-data'
-let kubeconfig: string
-
-async function verifyOn(raw: Record<string, string>): Promise<Report> {
-  const dir = mkdtempSync(join(tmpdir(), 'itg-report-'))
-  try {
-    const report = await verify(
-      parseOptions({ provider: 'existing', kubeconfig, 'report-dir': dir, ...raw }),
-      recordingLogger()
-    )
-    // What report.json says is what the run returned.
-    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).verdict).toBe(report.verdict)
-    return report
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 run('data and availability on the local cluster', () => {
-  beforeAll(() => {
-    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
-    kubeconfig = join(mkdtempSync(join(tmpdir(), 'data-')), 'kubeconfig')
-    localCluster('up', '--name', SHARED_CLUSTER, '--detach', '--kubeconfig', kubeconfig)
-  }, 2 * MIN)
+  const cluster = useSharedCluster('itg-data')
 
-  afterAll(() => {
-    localCluster('down', '--name', SHARED_CLUSTER)
-    expect(existsSync(join(CLUSTERS_ROOT, SHARED_CLUSTER))).toBe(false)
-  }, 2 * MIN)
+  async function verifyOn(raw: Record<string, string>): Promise<Report> {
+    const dir = mkdtempSync(join(tmpdir(), 'itg-report-'))
+    try {
+      const report = await verify(
+        parseOptions({
+          provider: 'existing',
+          kubeconfig: cluster.kubeconfig,
+          'report-dir': dir,
+          ...raw
+        }),
+        recordingLogger()
+      )
+      // What report.json says is what the run returned.
+      expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).verdict).toBe(
+        report.verdict
+      )
+      return report
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
 
   it(
     "the article's manifests lose every document in a full restart, and the verdict points at the /data mount",

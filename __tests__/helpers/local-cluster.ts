@@ -4,10 +4,11 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
   mkdirSync
 } from 'node:fs'
-import { expect } from '@jest/globals'
+import { afterAll, beforeAll, expect } from '@jest/globals'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Logger } from '../../src/engine/logger.js'
@@ -95,4 +96,28 @@ export function expectOwnBootstrapOnUpstreamNode(reportDir: string, pod: string)
   const log = podLog(reportDir, pod)
   expect(log).toMatch(/bound or publishing to a non-loopback address, enforcing bootstrap checks/)
   return log
+}
+
+/**
+ * One local cluster for every test of the describe block that calls this: started before them,
+ * removed after them (and nothing of it left). Each test runs the verifier in a namespace of its
+ * own through the existing provider, with this kubeconfig.
+ */
+export function useSharedCluster(name: string): { readonly kubeconfig: string } {
+  let dir = ''
+  beforeAll(() => {
+    process.env.ES_K8S_VERIFY_LOCAL_CLUSTER = LOCAL_CLUSTER
+    dir = mkdtempSync(join(tmpdir(), `${name}-`))
+    localCluster('up', '--name', name, '--detach', '--kubeconfig', join(dir, 'kubeconfig'))
+  }, 2 * 60_000)
+  afterAll(() => {
+    localCluster('down', '--name', name)
+    rmSync(dir, { recursive: true, force: true })
+    expect(existsSync(join(CLUSTERS_ROOT, name))).toBe(false)
+  }, 2 * 60_000)
+  return {
+    get kubeconfig() {
+      return join(dir, 'kubeconfig')
+    }
+  }
 }
