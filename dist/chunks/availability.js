@@ -9332,6 +9332,18 @@ function settingOf(env, names) {
             return { name: n, value: env[n] };
     return undefined;
 }
+/** The settings that name the seed hosts, the current one first (the second is Elasticsearch 6's). */
+const SEED_HOSTS = ['discovery.seed_hosts', 'discovery.zen.ping.unicast.hosts'];
+/**
+ * The host names of a seed-hosts setting's value, as DNS compares them: ports and a trailing dot
+ * dropped, lower case.
+ */
+function seedHostList(value) {
+    return value
+        .split(',')
+        .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
+        .filter(Boolean);
+}
 const INITIAL_MASTERS = [
     'cluster.initial_master_nodes',
     'cluster.initial_cluster_manager_nodes'
@@ -9432,14 +9444,11 @@ const discoveryNames = {
                     }
                 }
             }
-            const seeds = settingOf(envs[0], ['discovery.seed_hosts', 'discovery.zen.ping.unicast.hosts']);
+            const seeds = settingOf(envs[0], SEED_HOSTS);
             if (seeds) {
                 const at = sts.envAt(seeds.name);
                 const service = sts.spec.serviceName;
-                for (const host of seeds.value
-                    .split(',')
-                    .map((s) => s.trim().replace(/:\d+$/, ''))
-                    .filter(Boolean)) {
+                for (const host of seedHostList(seeds.value)) {
                     const resolves = host === service ||
                         pods.some((p) => host === `${p}.${service}` || host.startsWith(`${p}.${service}.`));
                     if (!resolves) {
@@ -10173,4 +10182,4 @@ function describeAvailability(a) {
     return `writes: ${a.writes.acked} acked, ${a.writes.failed} failed, ${a.writes.lost} lost; longest gap ${s(a.writes.longestGapMs)}; reads: ${a.reads.ok} ok, ${a.reads.failed} failed, longest gap ${s(a.reads.longestGapMs)}; red ${s(a.health.redMs)}, yellow ${s(a.health.yellowMs)}, no master ${s(a.health.unavailableMs)}`;
 }
 
-export { AvailabilityMonitor as A, CatApi as C, EsRequestError as E, ServingPods as S, formatFindings as a, distExports as b, loadManifests as c, describeAvailability as d, parseManifests as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, tellingLine as j, describePods as k, lint as l, describeHealth as m, mastersSeenBy as n, overrideImage as o, parseDuration as p, quantityBytes as q, podOfNode as r, summarizePod as s, toSarif as t, selectStatefulSet as u, viewStatefulSet as v, withLastLogLines as w };
+export { AvailabilityMonitor as A, CatApi as C, EsRequestError as E, SEED_HOSTS as S, formatFindings as a, distExports as b, loadManifests as c, describeAvailability as d, parseManifests as e, formatDuration as f, lintObjects as g, imagesOf as h, isReady as i, seedHostList as j, tellingLine as k, lint as l, summarizePod as m, describePods as n, overrideImage as o, parseDuration as p, quantityBytes as q, describeHealth as r, settingOf as s, toSarif as t, mastersSeenBy as u, podOfNode as v, withLastLogLines as w, ServingPods as x, selectStatefulSet as y, viewStatefulSet as z };

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { relative, resolve, extname, join, dirname, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { e as errorMessage, V as VerificationError, U as UsageError, M as ManifestError, w as waitFor, G as GiveUp, s as sleepFor } from './retry.js';
-import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, E as EsRequestError, j as tellingLine, q as quantityBytes, s as summarizePod, k as describePods, m as describeHealth, n as mastersSeenBy, w as withLastLogLines, C as CatApi, r as podOfNode, S as ServingPods, A as AvailabilityMonitor, d as describeAvailability, u as selectStatefulSet, v as viewStatefulSet } from './availability.js';
+import { f as formatDuration, c as loadManifests, e as parseManifests, b as distExports, i as isReady, g as lintObjects, h as imagesOf, o as overrideImage, E as EsRequestError, s as settingOf, S as SEED_HOSTS, j as seedHostList, k as tellingLine, q as quantityBytes, m as summarizePod, n as describePods, r as describeHealth, u as mastersSeenBy, w as withLastLogLines, C as CatApi, v as podOfNode, x as ServingPods, A as AvailabilityMonitor, d as describeAvailability, y as selectStatefulSet, z as viewStatefulSet } from './availability.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { K as KubeClient, A as ApiError, r as resolveProvider, m as makeProvider } from './client.js';
 import { Readable, PassThrough } from 'node:stream';
@@ -1141,13 +1141,8 @@ function peerNameNeverResolves(name, pods, services, namespace, expectedNodes = 
  * its env does not set them (they may come from a mounted elasticsearch.yml).
  */
 function seedHostNames(env) {
-    const value = env['discovery.seed_hosts'] ?? env['discovery.zen.ping.unicast.hosts'];
-    if (value === undefined)
-        return undefined;
-    return value
-        .split(',')
-        .map((host) => host.trim().replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase())
-        .filter(Boolean);
+    const seeds = settingOf(env, SEED_HOSTS);
+    return seeds && seedHostList(seeds.value);
 }
 /**
  * Why each seed host that cluster DNS will never answer never resolves, by name. A name that
