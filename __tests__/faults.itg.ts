@@ -20,7 +20,12 @@ import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
 import type { Report } from '../src/engine/report.js'
 import { runCli } from '../src/cli/run.js'
-import { canRunLocalCluster, localCluster, recordingLogger } from './helpers/local-cluster.js'
+import {
+  canRunLocalCluster,
+  containerRestarts,
+  localCluster,
+  recordingLogger
+} from './helpers/local-cluster.js'
 
 const NAME = 'itg-faults'
 const NS = 'faults'
@@ -52,11 +57,6 @@ run('faults on a running cluster', () => {
     }
     await waitForGreen(target, 'form', 3 * 60_000)
   }, 5 * 60_000)
-
-  /** How often the kubelet has restarted the pod's container. */
-  const restarts = async (pod: string): Promise<number> =>
-    (await kube.listPods(NS, { app: 'es' })).find((p) => p.metadata.name === pod)?.status
-      ?.containerStatuses?.[0]?.restartCount ?? 0
 
   afterAll(async () => {
     await kube?.close()
@@ -115,7 +115,7 @@ run('faults on a running cluster', () => {
       const guard = setTimeout(() => controller.abort(), 60_000)
       const followed = kube.followPodLogs(NS, 'es-cluster-0', 'es', controller.signal)
       await sleep(1000)
-      const restartsBefore = await restarts('es-cluster-0')
+      const restartsBefore = await containerRestarts(kube, NS, 'es-cluster-0')
       localCluster('fault', '--name', NAME, 'kill', NS, 'es-cluster-0')
       const text = await followed
       clearTimeout(guard)
@@ -124,9 +124,13 @@ run('faults on a running cluster', () => {
       // The container restarts; let the cluster heal before the next fault. Until the kubelet
       // has seen the death, the pod may still read Ready and the master still count the node:
       // green then would be the cluster from before the kill.
-      for (let i = 0; i < 240 && (await restarts('es-cluster-0')) === restartsBefore; i++)
+      for (
+        let i = 0;
+        i < 240 && (await containerRestarts(kube, NS, 'es-cluster-0')) === restartsBefore;
+        i++
+      )
         await sleep(250)
-      expect(await restarts('es-cluster-0')).toBe(restartsBefore + 1)
+      expect(await containerRestarts(kube, NS, 'es-cluster-0')).toBe(restartsBefore + 1)
       await waitForGreen(target, 'after-follow', 3 * 60_000)
     },
     4 * 60_000

@@ -19,6 +19,7 @@ import {
   LOCAL_CLUSTER,
   CLUSTERS_ROOT,
   localCluster,
+  containerRestarts,
   expectOwnBootstrapOnUpstreamNode
 } from './helpers/local-cluster.js'
 
@@ -146,9 +147,7 @@ run('verify on the upstream node (kubelet, containerd)', () => {
         },
         'default'
       )
-      const restarts = async (): Promise<number | undefined> =>
-        (await kube.listPods('default', {})).find((p) => p.metadata.name === 'sleeper')?.status
-          ?.containerStatuses?.[0]?.restartCount
+      const restarts = (): Promise<number> => containerRestarts(kube, 'default', 'sleeper')
       const running = async (): Promise<boolean> =>
         (await kube.listPods('default', {})).some(
           (p) => p.metadata.name === 'sleeper' && !!p.status?.containerStatuses?.[0]?.state?.running

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect } from '@jest/globals'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Logger } from '../../src/engine/logger.js'
+import type { KubeClient } from '../../src/engine/kube/client.js'
 import type { GroundTruthEvent } from '../../local-cluster/agent/ground-truth.js'
 
 /** The local cluster's entry point as compiled by tsc (always fresh in tests). */
@@ -120,4 +121,16 @@ export function useSharedCluster(name: string): { readonly kubeconfig: string } 
       return join(dir, 'kubeconfig')
     }
   }
+}
+
+/** How often the kubelet has restarted the first container of a pod (0 while it is not listed). */
+export async function containerRestarts(
+  kube: KubeClient,
+  namespace: string,
+  pod: string
+): Promise<number> {
+  return (
+    (await kube.listPods(namespace, {})).find((p) => p.metadata.name === pod)?.status
+      ?.containerStatuses?.[0]?.restartCount ?? 0
+  )
 }
