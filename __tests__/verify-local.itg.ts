@@ -5,18 +5,14 @@
  * own cluster through the local provider.
  */
 import { describe, expect, it, beforeAll } from '@jest/globals'
-import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { verify } from '../src/engine/verify.js'
-import { parseOptions } from '../src/engine/options.js'
-import type { Report } from '../src/engine/report.js'
+import { expectEveryWriteKept, verifyThroughEveryDisruption } from './helpers/disruptions.js'
 import { junitSchemaErrors } from './helpers/junit-schema.js'
 import {
   canRunLocalCluster,
   groundTruth,
   recordingLogger,
-  editedManifests,
   LOCAL_CLUSTER,
   CLUSTERS_ROOT,
   expectOwnBootstrapOnUpstreamNode
@@ -28,61 +24,10 @@ if (!canRunLocalCluster())
     'Integration tests skipped: the local cluster needs root, iproute2 and `npx tsc` output (scripts/setup.sh).'
   )
 
-const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
 const MIN = 60_000
 
 function expectNothingLeft(clusterName: string): void {
   expect(existsSync(join(CLUSTERS_ROOT, clusterName))).toBe(false)
-}
-
-/** Every disruption lost no acknowledged write, and the data check read every one back. */
-function expectEveryWriteKept(report: Report): void {
-  for (const d of report.disruptions) {
-    expect(d.availability!.writes.attempted).toBeGreaterThan(0)
-    expect(d.availability!.writes.lost).toBe(0)
-    // A full restart is a total outage until the cluster re-forms, and its checks stop at
-    // green: it may end with no write acknowledged. Failover and rolling upgrade keep serving
-    // throughout, and never go red.
-    if (d.scenario !== 'restart') {
-      expect(d.availability!.writes.acked).toBeGreaterThan(0)
-      expect(d.availability!.health.redMs).toBe(0)
-    }
-  }
-  // The restart came back as the same cluster.
-  const restart = report.disruptions.find((d) => d.scenario === 'restart')!
-  expect(restart.clusterUuidAfter).toBe(report.clusterUuid)
-  expect(report.data).toMatchObject({ lost: 0, lostIds: [] })
-  expect(report.data!.acked).toBeGreaterThan(report.data!.seeded)
-  expect(report.data!.checksumAfter).toBe(report.data!.checksum)
-}
-
-/**
- * The reference manifests of `engine` through failover, full restart and a rolling upgrade from a
- * smaller heap, on a cluster of their own; the base manifests' copy is removed after.
- */
-async function verifyThroughEveryDisruption(
-  engine: 'elasticsearch' | 'opensearch',
-  options: Record<string, string>,
-  logger = recordingLogger()
-): Promise<{ report: Report; dir: string }> {
-  const dir = reportDir()
-  const base = editedManifests(`manifests/${engine}`, [['-Xms512m -Xmx512m', '-Xms384m -Xmx384m']])
-  try {
-    const report = await verify(
-      parseOptions({
-        provider: 'local',
-        manifests: `manifests/${engine}`,
-        scenario: 'failover,restart,rolling-upgrade',
-        'base-manifests': base,
-        'report-dir': dir,
-        ...options
-      }),
-      logger
-    )
-    return { report, dir }
-  } finally {
-    rmSync(base, { recursive: true, force: true })
-  }
 }
 
 run('verify on the local cluster', () => {
@@ -99,7 +44,7 @@ run('verify on the local cluster', () => {
       const logger = recordingLogger()
       const { report, dir } = await verifyThroughEveryDisruption(
         'elasticsearch',
-        { 'cluster-name': 'itg-es' },
+        { provider: 'local', 'cluster-name': 'itg-es' },
         logger
       )
       expect(report.error?.message).toBeUndefined()
@@ -185,6 +130,7 @@ run('verify on the local cluster', () => {
     'the reference OpenSearch manifests pass on the upstream node with force kills over two rounds, and keep every acknowledged write through them, a restart and a rolling upgrade',
     async () => {
       const { report, dir } = await verifyThroughEveryDisruption('opensearch', {
+        provider: 'local',
         'kill-mode': 'force',
         rounds: '2',
         'cluster-name': 'itg-os'

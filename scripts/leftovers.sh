@@ -23,4 +23,9 @@ root=${ES_K8S_VERIFY_CLUSTERS:-${TMPDIR:-/tmp}/es-k8s-verify-clusters}
   find /run/es-k8s-verify -mindepth 1 -maxdepth 1 -printf 'node-run-dir %f\n' 2>/dev/null
   awk 'index($2, "/run/es-k8s-verify/") == 1 {print "mount " $2}' /proc/mounts
   find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 \( -name 'es-k8s-verify-*' ! -name 'es-k8s-verify-report-*' ! -name 'es-k8s-verify-clusters' ! -name 'es-k8s-verify-tests-*' \) -printf 'work-dir %f\n'
+  # The real kind's, on the tests' private Docker engine (while it runs): containers and volumes.
+  if [[ -n ${DOCKER_HOST:-} ]] && docker version >/dev/null 2>&1; then
+    docker ps -a --format 'docker-container {{.Names}}'
+    docker volume ls -q | sed 's/^/docker-volume /'
+  fi
 } | sort -u

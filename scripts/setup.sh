@@ -11,8 +11,10 @@ missing=()
 # The upstream node's programs come from Debian: containerd, runc, the CNI plugins; its images are
 # built with debootstrap, umoci, busybox-static and gcc (the pause container, a static binary).
 # kube-proxy writes iptables rules in each cluster's Service router, entered with nsenter.
+# The real kind runs on Debian's Docker engine (a private daemon: local-cluster/scripts/docker-engine.sh,
+# whose runc wrapper uses jq); tcpdump proves that nothing the tests' clusters send leaves the machine.
 for tool in go java mvn ip openssl curl containerd runc /usr/lib/cni/bridge debootstrap umoci /bin/busybox gcc \
-  iptables-restore nsenter sysctl; do
+  iptables-restore nsenter sysctl dockerd jq tcpdump; do
   command -v "$tool" >/dev/null || [[ -x $tool ]] || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -21,7 +23,7 @@ if ((${#missing[@]})); then
     declare -A pkg=([go]=golang-go [java]=openjdk-17-jdk-headless [mvn]=maven [ip]=iproute2 [openssl]=openssl [curl]=curl
       [containerd]=containerd [runc]=runc [/usr/lib/cni/bridge]=containernetworking-plugins [debootstrap]=debootstrap
       [umoci]=umoci [/bin/busybox]=busybox-static [gcc]="gcc libc6-dev" [iptables-restore]=iptables
-      [nsenter]=util-linux [sysctl]=procps)
+      [nsenter]=util-linux [sysctl]=procps [dockerd]=docker.io [jq]=jq [tcpdump]=tcpdump)
     pkgs=()
     # shellcheck disable=SC2206 # gcc's entry is two packages
     for t in "${missing[@]}"; do pkgs+=(${pkg[$t]}); done

@@ -11,7 +11,13 @@ bash scripts/actionlint.sh
 # end (after the leftover check has looked into it): the suite leaves no temp files behind.
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/es-k8s-verify-tests-XXXXXX")
 export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
+# The real kind: the private Docker engine (joined, or started and stopped by this run), kind and
+# its node image built here, the engine images in that engine.
+export ES_K8S_VERIFY_DOCKER_USER=$$
+trap 'bash local-cluster/scripts/docker-engine.sh stop; rm -rf "$TMPDIR"' EXIT
+kind_env=$(bash scripts/kind-env.sh)
+while IFS='=' read -r name value; do export "$name=$value"; done <<<"$kind_env"
+PATH="$(dirname "$KIND"):$PATH"
 # What local clusters left before the tests (e.g. a developer's running cluster) is not ours.
 before=$(bash scripts/leftovers.sh)
 status=0
@@ -21,8 +27,12 @@ NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 "${jest[@]}" --runInBa
 # Two integration files at a time: a file's clusters leave the CPU idle about half the time
 # (the engines wait on each other, the kubelet on its probes), and every cluster is its own
 # (own name, bridge, Service router, cgroups, containerd), so two run side by side.
+# Everything the integration tests' clusters send stays on this machine: a capture on the real
+# interface for the whole run must see no packet with a source other than this machine's own.
+bash scripts/capture-leaks.sh start "$TMPDIR/leaks.pcap"
 NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 "${jest[@]}" --maxWorkers=2 --selectProjects integration \
   --coverageDirectory coverage/integration --outputFile=coverage/integration.json || status=$?
+bash scripts/capture-leaks.sh stop "$TMPDIR/leaks.pcap" || status=1
 # One closing line in the plain form CI reads: "tests: N passed, N failed, N skipped".
 node -e '
 const rs = ["unit", "integration"].map((p) => { try { return require(`./coverage/${p}.json`) } catch { return { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 } } })

@@ -37,6 +37,7 @@ import { PodNetwork } from './network.js'
 import { GroundTruthLog } from './ground-truth.js'
 import { FaultProxy } from './fault-proxy.js'
 import { KubeletNode, cleanUpKubeletNodeHost, nodeRunDir } from './kubelet-node.js'
+import { writeImageArchive } from './image-archive.js'
 
 const K8S_VERSION = process.env.K8S_VERSION ?? 'v1.34.4'
 const ETCD_VERSION = process.env.ETCD_VERSION ?? 'v3.6.6'
@@ -582,7 +583,8 @@ async function main(): Promise<void> {
       kubeconfig: { type: 'string' },
       detach: { type: 'boolean' },
       orphans: { type: 'boolean' },
-      dir: { type: 'string' }
+      dir: { type: 'string' },
+      out: { type: 'string' }
     }
   })
   const [command, ...rest] = positionals
@@ -656,9 +658,14 @@ async function main(): Promise<void> {
       )
       return
     }
+    case 'image-archive':
+      // For the real kind: `image-archive --out FILE REF...`, then `docker load` or `kind load image-archive`.
+      if (!values.out || !rest.length) throw new Error('image-archive takes --out FILE and image refs')
+      writeImageArchive(join(CACHE_ROOT, 'images', 'oci'), rest, values.out)
+      return
     default:
       console.error(
-        'usage: local-cluster (up|down [--orphans]|list|processes|kubeconfig|logs|fault|sysctl) --name NAME ...'
+        'usage: local-cluster (up|down [--orphans]|list|processes|kubeconfig|logs|fault|sysctl|image-archive) --name NAME ...'
       )
       process.exit(2)
   }

@@ -46,6 +46,21 @@ export function unreachableRegistry(hostPort: string): string {
   return `lookup ${host}: no such host (the local cluster reaches no registry but its own)`
 }
 
+/** A reference as Docker reads it: registry (docker.io by default), repository (library/ for one path element), tag. */
+export function parseImageRef(ref: string): { registry: string; repository: string; tag: string } {
+  const at = ref.lastIndexOf(':')
+  const hasTag = at > ref.lastIndexOf('/')
+  const name = hasTag ? ref.slice(0, at) : ref
+  const tag = hasTag ? ref.slice(at + 1) : 'latest'
+  const parts = name.split('/')
+  const first = parts[0]
+  const isRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  const registry = isRegistry ? first : 'docker.io'
+  const path = isRegistry ? parts.slice(1) : parts
+  const repository = registry === 'docker.io' && path.length === 1 ? `library/${path[0]}` : path.join('/')
+  return { registry, repository, tag }
+}
+
 export class LocalRegistry {
   private server?: Server
   /** Manifests and configs made for substituted tags, by digest. */
@@ -123,6 +138,21 @@ export class LocalRegistry {
     } catch (err) {
       this.error(res, 500, 'UNKNOWN', (err as Error).message)
     }
+  }
+
+  /**
+   * The manifest served for a full image reference (`docker.elastic.co/elasticsearch/elasticsearch:9.5.3`,
+   * `busybox:1.36`), as a pull through containerd gets it; undefined when it was never built here.
+   */
+  manifestForRef(
+    ref: string
+  ): { mediaType: string; body: Buffer; digest: string; blob: (digest: string) => Buffer } | undefined {
+    const { registry, repository, tag } = parseImageRef(ref)
+    const family = REPOSITORIES[repository]
+    if (!family) return undefined
+    const asked = registry === 'docker.io' ? repository : `${registry}/${repository}`
+    const manifest = this.manifestForTag(family, asked, tag)
+    return manifest && { ...manifest, blob: (digest) => this.blob(digest) }
   }
 
   private manifestForTag(

@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Builds the upstream Kubernetes control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler), the node's kubelet and kube-proxy, etcd and CoreDNS from the Go module proxy
+# kube-scheduler), the node's kubelet and kube-proxy, kubeadm and kubectl (for the kind node image), etcd and CoreDNS from the Go module proxy
 # into a cache directory keyed by version.
 # Nothing here is hand-written Kubernetes: the programs are upstream's, built unchanged.
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
-ETCD_VERSION="${ETCD_VERSION:-v3.6.6}"
-COREDNS_VERSION="${COREDNS_VERSION:-v1.12.4}"
-CACHE_ROOT="${ES_K8S_VERIFY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/es-k8s-verify}"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=local-cluster/scripts/paths.sh
+source "$here/paths.sh"
+# shellcheck source=local-cluster/scripts/versions.sh
+source "$here/versions.sh"
 OUT="$CACHE_ROOT/bin/k8s-$K8S_VERSION"
 ETCD_OUT="$CACHE_ROOT/bin/etcd-$ETCD_VERSION"
 COREDNS_OUT="$CACHE_ROOT/bin/coredns-$COREDNS_VERSION"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-v0.0.30}"
 NODE_TOOLS_OUT="$CACHE_ROOT/bin/node-tools-crictl-$CRICTL_VERSION-local-path-$LOCAL_PATH_VERSION"
-KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+# kubeadm and kubectl go into the kind node image (build-kind.sh), as kind's own build puts them there.
+KUBE_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubeadm kubectl)
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export CGO_ENABLED=0
 
@@ -57,6 +57,8 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kubeadm"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 EOF
   log "resolving modules for kubernetes $K8S_VERSION"
