@@ -165,18 +165,30 @@ class KindProvider {
     async prepareHost() {
         await prepareLocalHost(this.ctx, MAX_MAP_COUNT);
     }
+    /**
+     * Loads the images into every node with one `kind load docker-image`. An image the Docker
+     * engine already has is not pulled again: what was built or loaded locally is what runs.
+     */
     async loadImages(images) {
+        if (!images.length)
+            return;
         const docker = await Tool.find('docker', this.ctx, 'Image preloading needs the Docker CLI.');
         for (const image of images) {
-            await docker.run(`Pulling ${image}`, ['pull', image]);
-            await this.kind.run(`Loading ${image} into kind`, [
-                'load',
-                'docker-image',
-                image,
-                '--name',
-                this.clusterName
-            ]);
+            const local = await docker.run(`Looking up ${image}`, ['image', 'inspect', image], {
+                allowFailure: true
+            });
+            if (local.exitCode === 0)
+                this.ctx.logger.info(`${image} is in the Docker engine already`);
+            else
+                await docker.run(`Pulling ${image}`, ['pull', image]);
         }
+        await this.kind.run(`Loading ${images.length} image(s) into kind`, [
+            'load',
+            'docker-image',
+            ...images,
+            '--name',
+            this.clusterName
+        ]);
     }
     async exportLogs(dir) {
         if (!this.kind || !this.created)

@@ -60,7 +60,7 @@ start_daemon() {
     --iptables=false --ip-masq=false --ip-forward=false --bridge=none --dns "$dns" \
     --storage-driver overlay2 --log-level warn \
     --add-runtime "$RUNTIME_NAME=$RUN_DIR/sandbox-runc" --default-runtime "$RUNTIME_NAME" \
-    </dev/null >"$RUN_DIR/dockerd.log" 2>&1 &
+    </dev/null >"$RUN_DIR/dockerd.log" 2>&1 9>&- &
   local i
   for ((i = 0; i < 300; i++)); do
     answers && { log "dockerd answers after $((i / 10)).$((i % 10)) s"; return; }
