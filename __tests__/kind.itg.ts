@@ -13,12 +13,7 @@ import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
 import { recordingLogger } from './helpers/local-cluster.js'
 import { expectEveryWriteKept, verifyThroughEveryDisruption } from './helpers/disruptions.js'
-import {
-  realKind,
-  kindOptions,
-  expectNothingOfKindLeft,
-  type RealKind
-} from './helpers/kind.js'
+import { realKind, kindOptions, expectNothingOfKindLeft, type RealKind } from './helpers/kind.js'
 
 const MIN = 60_000
 const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
@@ -111,7 +106,9 @@ describe('verify on the real kind', () => {
       expect(report.error?.message).toMatch(
         /^Pod es-cluster-\d cannot pull the image of container es, and retrying will not help: (ErrImagePull|ImagePullBackOff)/
       )
-      expect(report.error?.message).toContain('docker.elastic.co/elasticsearch/elasticsearch:6.8.23')
+      expect(report.error?.message).toContain(
+        'docker.elastic.co/elasticsearch/elasticsearch:6.8.23'
+      )
       const apply = report.phases.find((p) => p.name === 'apply')!
       const form = report.phases.find((p) => p.name === 'form')!
       expect(form.endedAt - apply.startedAt).toBeLessThan(MIN)

@@ -23,7 +23,8 @@ import type { Report } from '../src/engine/report.js'
 const PROVIDERS = {
   kind: (): Record<string, string> => {
     const image = process.env.KIND_NODE_IMAGE
-    if (!image) throw new Error('KIND_NODE_IMAGE is not set: export what scripts/kind-env.sh prints')
+    if (!image)
+      throw new Error('KIND_NODE_IMAGE is not set: export what scripts/kind-env.sh prints')
     return { provider: 'kind', 'kind-node-image': image, 'preload-images': 'true' }
   },
   local: (): Record<string, string> => ({ provider: 'local' })

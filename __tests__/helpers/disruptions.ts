@@ -58,4 +58,3 @@ export async function verifyThroughEveryDisruption(
     rmSync(base, { recursive: true, force: true })
   }
 }
-

@@ -74,4 +74,3 @@ export function runStep(
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')
   }
 }
-

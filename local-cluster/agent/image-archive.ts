@@ -6,7 +6,15 @@
  * built major that was not built itself is the local registry's substitute, with the same note.
  */
 import { execFileSync } from 'node:child_process'
-import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, copyFileSync } from 'node:fs'
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  copyFileSync
+} from 'node:fs'
 import { join, dirname } from 'node:path'
 import { LocalRegistry } from './registry.js'
 

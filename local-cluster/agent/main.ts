@@ -660,7 +660,8 @@ async function main(): Promise<void> {
     }
     case 'image-archive':
       // For the real kind: `image-archive --out FILE REF...`, then `docker load` or `kind load image-archive`.
-      if (!values.out || !rest.length) throw new Error('image-archive takes --out FILE and image refs')
+      if (!values.out || !rest.length)
+        throw new Error('image-archive takes --out FILE and image refs')
       writeImageArchive(join(CACHE_ROOT, 'images', 'oci'), rest, values.out)
       return
     default:

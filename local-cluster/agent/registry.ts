@@ -54,10 +54,12 @@ export function parseImageRef(ref: string): { registry: string; repository: stri
   const tag = hasTag ? ref.slice(at + 1) : 'latest'
   const parts = name.split('/')
   const first = parts[0]
-  const isRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  const isRegistry =
+    parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')
   const registry = isRegistry ? first : 'docker.io'
   const path = isRegistry ? parts.slice(1) : parts
-  const repository = registry === 'docker.io' && path.length === 1 ? `library/${path[0]}` : path.join('/')
+  const repository =
+    registry === 'docker.io' && path.length === 1 ? `library/${path[0]}` : path.join('/')
   return { registry, repository, tag }
 }
 
@@ -146,7 +148,9 @@ export class LocalRegistry {
    */
   manifestForRef(
     ref: string
-  ): { mediaType: string; body: Buffer; digest: string; blob: (digest: string) => Buffer } | undefined {
+  ):
+    | { mediaType: string; body: Buffer; digest: string; blob: (digest: string) => Buffer }
+    | undefined {
     const { registry, repository, tag } = parseImageRef(ref)
     const family = REPOSITORIES[repository]
     if (!family) return undefined
