@@ -47,27 +47,7 @@ run('data and availability on the local cluster', () => {
     }
   }
 
-  it(
-    "the article's manifests lose every document in a full restart, and the verdict points at the /data mount",
-    async () => {
-      const report = await verifyOn({
-        manifests: 'manifests/article-three-node',
-        scenario: 'restart'
-      })
-      expect(report.verdict).toBe('failed')
-      expect(report.error?.phase).toBe('check-data')
-      expect(report.error?.message).toMatch(
-        /^Data lost: 200 of 200 acknowledged documents were lost \(first: seed-/
-      )
-      expect(report.error?.message).toMatch(/its UUID changed from \S+ to \S+/)
-      expect(report.error?.message).toMatch(
-        /The claim is mounted at \/data, but elasticsearch keeps its data in \/usr\/share\/elasticsearch\/data/
-      )
-      expect(report.data).toMatchObject({ seeded: 200, lost: 200 })
-      expect(report.data!.lostIds).toHaveLength(20)
-    },
-    4 * MIN
-  )
+  // The article's manifests losing every document in a full restart: on the real kind (kind.itg.ts).
 
   it(
     'a real loss: an index without replicas whose primaries sat on the killed pod stops the failover at the first red',

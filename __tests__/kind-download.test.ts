@@ -14,6 +14,7 @@ import { ensureKind } from '../src/engine/providers/kind.js'
 import { KIND_SHA256 } from '../src/engine/providers/kind-checksums.js'
 import { nodeSystem } from '../src/engine/system.js'
 import { nullLogger } from '../src/engine/logger.js'
+import { OPTION_SPECS } from '../src/engine/options.js'
 
 const arch = process.arch === 'arm64' ? 'arm64' : 'amd64'
 const binary = '#!/bin/sh\necho "kind v0.32.0 go1.25 linux/amd64"\n'
@@ -116,5 +117,16 @@ describe('ensureKind without kind on PATH (plain Node port)', () => {
       /^Downloading http:\/\/127\.0\.0\.1:\d+\/releases\/v0\.32\.0\/kind-linux-\w+ failed: HTTP 404$/
     )
     expect((err as Error).message).not.toMatch(/RUNNER_|::debug::/)
+  })
+})
+
+describe('the kind the tests build is the kind the action pins', () => {
+  it('local-cluster/scripts/versions.sh builds the default kind-version, which has a pinned checksum', () => {
+    const built = /^KIND_VERSION="\$\{KIND_VERSION:-(v[\d.]+)\}"$/m.exec(
+      readFileSync('local-cluster/scripts/versions.sh', 'utf8')
+    )?.[1]
+    const pinned = OPTION_SPECS.find((s) => s.name === 'kind-version')?.default
+    expect(built).toBe(pinned)
+    expect(Object.keys(KIND_SHA256)).toContain(pinned)
   })
 })

@@ -79,9 +79,14 @@ describe('verify on the real kind', () => {
       expect(report.error?.message).toMatch(
         /^Data lost: 200 of 200 acknowledged documents were lost \(first: seed-/
       )
+      expect(report.error?.message).toMatch(/its UUID changed from \S+ to \S+/)
       expect(report.error?.message).toMatch(
         /The claim is mounted at \/data, but elasticsearch keeps its data in \/usr\/share\/elasticsearch\/data/
       )
+      expect(report.data).toMatchObject({ seeded: 200, lost: 200 })
+      expect(report.data!.lostIds).toHaveLength(20)
+      // The article asks for 7.1.1; the nodes run the nearest build of 7, and say so.
+      expect(report.engine).toMatchObject({ distribution: 'elasticsearch', version: '7.17.29' })
       expectNothingOfKindLeft('itg-kind-article')
     },
     8 * MIN

@@ -5,6 +5,7 @@
 //   node nxdomain-dns.mjs ADDRESS   (port 53, UDP and TCP)
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
+import { Buffer } from 'node:buffer'
 
 const address = process.argv[2]
 if (!/^\d+\.\d+\.\d+\.\d+$/.test(address ?? '')) {
