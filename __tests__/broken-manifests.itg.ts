@@ -105,7 +105,7 @@ run('faults end in the right verdict, with what was last seen', () => {
   )
 
   it(
-    'the secured Elasticsearch 8 manifests without the password fail within a minute, saying that the engine asked for authentication',
+    'the secured Elasticsearch 8 manifests without the password fail at the engine’s first 401, not on the clock, saying that the engine asked for authentication',
     async () => {
       const report = await verify(
         parseOptions({
@@ -122,10 +122,13 @@ run('faults end in the right verdict, with what was last seen', () => {
       expect(report.error?.message).toMatch(
         /^The engine asked for authentication \(HTTP 401 from es-cluster-\d, _cat\/master: security_exception: missing authentication credentials for REST request/
       )
+      // The cause ended the wait, not the 10-minute formation timeout: how soon after the engine's
+      // start is a benchmark figure (bench-verdict), since X-Pack's start-up alone takes 40-60 s
+      // on 2 busy cores.
       const form = report.phases.find((p) => p.name === 'form')
-      expect(form?.durationMs).toBeLessThan(MIN)
+      expect(form?.durationMs).toBeLessThan(3 * MIN)
     },
-    3 * MIN
+    4 * MIN
   )
 
   it(

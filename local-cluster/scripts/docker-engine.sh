@@ -9,8 +9,8 @@
 #
 # It writes nothing into this machine's firewall tables (--iptables=false, --ip-masq=false, no
 # default bridge). Nothing a container sends may leave the machine: Docker's embedded DNS forwards
-# only to a DNS server of ours on loopback that knows no name (--dns), and the kind node image
-# routes nothing past its own networks (see kind/node/es-k8s-verify-contain.service).
+# only to a DNS server of ours on kind's network that knows no name (--dns), and the kind node
+# image routes nothing past its own networks (see kind/node/es-k8s-verify-contain.service).
 # A user is a process id given with ES_K8S_VERIFY_DOCKER_USER (default: the caller's parent).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
