@@ -130,3 +130,27 @@ describe('the kind the tests build is the kind the action pins', () => {
     expect(Object.keys(KIND_SHA256)).toContain(pinned)
   })
 })
+
+describe('nodeSystem.exec', () => {
+  it('returns the exit code of a program that exits without reading its input, instead of crashing on EPIPE', async () => {
+    const result = await nodeSystem().exec(
+      process.execPath,
+      ['-e', 'process.exit(3)'],
+      // Far more than a pipe holds: the write is still under way when the program has gone.
+      { env: process.env as Record<string, string>, input: 'x'.repeat(8 * 1024 * 1024) }
+    )
+    expect(result.exitCode).toBe(3)
+  })
+
+  it('gives a program without input an empty, closed stdin', async () => {
+    const result = await nodeSystem().exec(
+      process.execPath,
+      [
+        '-e',
+        'let n = 0; process.stdin.on("data", (c) => (n += c.length)).on("end", () => console.log(n))'
+      ],
+      { env: process.env as Record<string, string> }
+    )
+    expect(result).toMatchObject({ exitCode: 0, stdout: '0\n' })
+  })
+})

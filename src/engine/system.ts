@@ -57,6 +57,9 @@ export function nodeSystem(cacheRoot = toolCacheRoot()): SystemPort {
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
         child.on('error', reject)
         child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? 1 }))
+        // A program may exit without reading its input (EPIPE): its exit code tells what happened,
+        // and an unhandled error on the pipe would end this whole process.
+        child.stdin.on('error', () => undefined)
         child.stdin.end(opts.input ?? '')
       }),
     which: async (name) => {
