@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { arch } from 'node:os';
-import { K as KIND_SHA256, V as VerificationError, a as withRetry, e as errorMessage } from './retry.js';
+import { K as KIND_SHA256, a as withRetry, V as VerificationError, e as errorMessage } from './retry.js';
 import { fileURLToPath } from 'node:url';
 import { K as KubeConfig, u as undiciExports } from './index.js';
 import 'url';
@@ -124,6 +124,24 @@ async function ensureKind(version, ctx, opts = {}) {
     const dir = await ctx.system.cache(binary, 'kind', 'kind', version.replace(/^v/, ''), platformArch);
     return new Tool(join(dir, 'kind'), ctx);
 }
+/**
+ * Deletes a kind cluster and checks that kind no longer lists it: on a busy Docker engine a
+ * delete can end without removing every node (seen once under load in the tests), and a cluster
+ * left behind keeps running on the user's machine. Retried twice, logged.
+ */
+async function deleteKindCluster(kind, clusterName, log) {
+    await withRetry(`Deleting kind cluster ${clusterName}`, async () => {
+        await kind.run(`Deleting kind cluster ${clusterName}`, [
+            'delete',
+            'cluster',
+            '--name',
+            clusterName
+        ]);
+        const listed = await kind.run('Listing kind clusters', ['get', 'clusters']);
+        if (listed.stdout.split('\n').includes(clusterName))
+            throw new Error(`kind still lists cluster ${clusterName} after deleting it`);
+    }, { attempts: 3, minDelayMs: 2000, log });
+}
 class KindProvider {
     clusterName;
     opts;
@@ -198,12 +216,7 @@ class KindProvider {
     async destroy() {
         if (!this.kind || !this.created)
             return;
-        await this.kind.run(`Deleting kind cluster ${this.clusterName}`, [
-            'delete',
-            'cluster',
-            '--name',
-            this.clusterName
-        ]);
+        await deleteKindCluster(this.kind, this.clusterName, this.ctx.logger);
         this.created = false;
     }
 }
@@ -463,12 +476,7 @@ async function deleteCluster(provider, clusterName, ctx) {
     switch (provider) {
         case 'kind': {
             const kind = await Tool.find('kind', ctx, 'Cannot delete the kind cluster.');
-            await kind.run(`Deleting kind cluster ${clusterName}`, [
-                'delete',
-                'cluster',
-                '--name',
-                clusterName
-            ]);
+            await deleteKindCluster(kind, clusterName, ctx.logger);
             return;
         }
         case 'minikube': {

@@ -1,6 +1,6 @@
 import type { VerifyOptions } from '../options.js'
 import { Tool } from './tool.js'
-import { KindProvider } from './kind.js'
+import { KindProvider, deleteKindCluster } from './kind.js'
 import { MinikubeProvider } from './minikube.js'
 import { ExistingProvider } from './existing.js'
 import { LocalProvider } from './local.js'
@@ -77,12 +77,7 @@ export async function deleteCluster(
   switch (provider) {
     case 'kind': {
       const kind = await Tool.find('kind', ctx, 'Cannot delete the kind cluster.')
-      await kind.run(`Deleting kind cluster ${clusterName}`, [
-        'delete',
-        'cluster',
-        '--name',
-        clusterName
-      ])
+      await deleteKindCluster(kind, clusterName, ctx.logger)
       return
     }
     case 'minikube': {

@@ -6,6 +6,7 @@ import { Tool } from './tool.js'
 import { KIND_SHA256 } from './kind-checksums.js'
 import { MAX_MAP_COUNT, type ClusterProvider, type ProviderContext } from './provider.js'
 import { prepareLocalHost } from './host.js'
+import { withRetry, type RetryLog } from '../retry.js'
 
 const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download'
 
@@ -80,6 +81,33 @@ export async function ensureKind(
     platformArch
   )
   return new Tool(join(dir, 'kind'), ctx)
+}
+
+/**
+ * Deletes a kind cluster and checks that kind no longer lists it: on a busy Docker engine a
+ * delete can end without removing every node (seen once under load in the tests), and a cluster
+ * left behind keeps running on the user's machine. Retried twice, logged.
+ */
+export async function deleteKindCluster(
+  kind: Tool,
+  clusterName: string,
+  log: RetryLog
+): Promise<void> {
+  await withRetry(
+    `Deleting kind cluster ${clusterName}`,
+    async () => {
+      await kind.run(`Deleting kind cluster ${clusterName}`, [
+        'delete',
+        'cluster',
+        '--name',
+        clusterName
+      ])
+      const listed = await kind.run('Listing kind clusters', ['get', 'clusters'])
+      if (listed.stdout.split('\n').includes(clusterName))
+        throw new Error(`kind still lists cluster ${clusterName} after deleting it`)
+    },
+    { attempts: 3, minDelayMs: 2000, log }
+  )
 }
 
 export class KindProvider implements ClusterProvider {
@@ -158,12 +186,7 @@ export class KindProvider implements ClusterProvider {
 
   async destroy(): Promise<void> {
     if (!this.kind || !this.created) return
-    await this.kind.run(`Deleting kind cluster ${this.clusterName}`, [
-      'delete',
-      'cluster',
-      '--name',
-      this.clusterName
-    ])
+    await deleteKindCluster(this.kind, this.clusterName, this.ctx.logger)
     this.created = false
   }
 }
