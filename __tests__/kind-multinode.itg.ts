@@ -20,6 +20,7 @@ import {
   kindOptions,
   kindClusters,
   expectNothingOfKindLeft,
+  expectKindNode,
   type RealKind
 } from './helpers/kind.js'
 
@@ -57,9 +58,7 @@ describe('verify on the real kind: OpenSearch, several nodes, the action', () =>
       expect(report.verdict).toBe('passed')
       expect(report.provider).toBe('kind')
       expect(report.engine).toMatchObject({ distribution: 'opensearch', version: '2.19.6' })
-      expect(readFileSync(join(dir, 'objects', 'nodes.yaml'), 'utf8')).toContain(
-        'name: itg-kind-os-control-plane'
-      )
+      expectKindNode(dir, 'itg-kind-os')
       const log = expectOwnBootstrapOnUpstreamNode(dir, 'os-cluster-0')
       expect(log).toContain(
         'opensearchproject/opensearch:2.19.1 was not built here; this container runs opensearch 2.19.6, the nearest build of major 2'

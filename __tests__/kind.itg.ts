@@ -13,18 +13,16 @@ import { verify } from '../src/engine/verify.js'
 import { parseOptions } from '../src/engine/options.js'
 import { recordingLogger } from './helpers/local-cluster.js'
 import { expectEveryWriteKept, verifyThroughEveryDisruption } from './helpers/disruptions.js'
-import { realKind, kindOptions, expectNothingOfKindLeft, type RealKind } from './helpers/kind.js'
+import {
+  realKind,
+  kindOptions,
+  expectNothingOfKindLeft,
+  expectKindNode,
+  type RealKind
+} from './helpers/kind.js'
 
 const MIN = 60_000
 const reportDir = (): string => mkdtempSync(join(tmpdir(), 'itg-report-'))
-
-/** The node as `kubectl get nodes` shows it: kind's name, the upstream kubelet on containerd. */
-function expectKindNode(dir: string, clusterName: string): void {
-  const nodes = readFileSync(join(dir, 'objects', 'nodes.yaml'), 'utf8')
-  expect(nodes).toContain(`name: ${clusterName}-control-plane`)
-  expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
-  expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
-}
 
 describe('verify on the real kind', () => {
   let real: RealKind

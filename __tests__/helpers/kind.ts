@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process'
 import { expect } from '@jest/globals'
-import { dirname } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 export interface RealKind {
   kind: string
@@ -55,4 +56,12 @@ export function kindClusters(real: RealKind): string[] {
   return execFileSync(real.kind, ['get', 'clusters'], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => l && !l.startsWith('No kind clusters'))
+}
+
+/** The node as `kubectl get nodes` shows it: kind's name, the upstream kubelet on containerd. */
+export function expectKindNode(dir: string, clusterName: string): void {
+  const nodes = readFileSync(join(dir, 'objects', 'nodes.yaml'), 'utf8')
+  expect(nodes).toContain(`name: ${clusterName}-control-plane`)
+  expect(nodes).toMatch(/kubeletVersion: v1\.34\.4/)
+  expect(nodes).toMatch(/containerRuntimeVersion: containerd:\/\/1\.6\./)
 }
